@@ -1,0 +1,72 @@
+# Milk War Classroom. `make run` sets up and starts the site; `make test` runs everything CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The Python named in .python-version (pyenv honours it); Django 6.1 needs 3.12+.
+PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/dev/null || command -v python3.12 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST := 127.0.0.1
+PORT := 8000
+WEB_CONCURRENCY ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+
+.PHONY: help install run serve test lint format check-browser migrate content clean
+
+help:
+	@echo "make run     install, migrate, load the content, start http://$(HOST):$(PORT) (SQLite, debug)"
+	@echo "make test    ruff, migrations check, the whole pytest suite with browser tests"
+	@echo "make serve   the same site under gunicorn with DJANGO_DEBUG=false"
+	@echo "make lint    ruff check and format check"
+	@echo "make format  ruff fix and format"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), f"Python 3.12+ needed (.python-version says $$(cat .python-version)), found {sys.version}"'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+content: migrate
+	$(BIN)/python manage.py load_content
+
+run: content
+	@echo ""
+	@echo "  Milk War Classroom: http://$(HOST):$(PORT)/"
+	@echo "  Teachers: create an account with"
+	@echo "    $(BIN)/python manage.py create_teacher USERNAME"
+	@echo "  then sign in at http://$(HOST):$(PORT)/admin/"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production settings on plain http (DJANGO_HTTPS=false), for trying gunicorn locally.
+serve: export DJANGO_DEBUG = false
+serve: export DJANGO_HTTPS ?= false
+serve: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+serve: content
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-browser:
+	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's Chromium: apt-get install chromium"; exit 1; }
+
+test: install lint check-browser
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-shm db.sqlite3-wal

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from explainer.views import healthz
+
+admin.site.site_header = "Milk War Classroom: teachers"
+admin.site.site_title = "Milk War Classroom admin"
+admin.site.index_title = "Content, facts and quizzes"
+admin.site.site_url = "/"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("", include("explainer.urls")),
+]

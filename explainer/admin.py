@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
+
+
+class SentenceInline(admin.TabularInline):
+    model = Sentence
+    fields = ["number", "text"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "published"]
+    inlines = [SentenceInline]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "order"]
+    list_editable = ["order"]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Fact)
+class FactAdmin(admin.ModelAdmin):
+    list_display = ["key", "statement", "kind", "status", "as_of", "quizzable"]
+    list_filter = ["topics", "kind", "status", "quizzable"]
+    search_fields = ["key", "statement", "question", "answers", "note", "source_note", "claimed_by"]
+    filter_horizontal = ["topics", "sentences"]
+    fieldsets = [
+        (None, {"fields": ["key", "kind", "statement", "question", "answers", "accepted_spellings", "quizzable"]}),
+        ("Where it comes from", {"fields": ["topics", "sentences", "source_note"]}),
+        ("Status", {"fields": ["status", "as_of", "claimed_by", "note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("topics")
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "slug", "order"]
+    list_filter = ["topics"]
+    search_fields = ["term", "definition"]
+    prepopulated_fields = {"slug": ["term"]}
+    filter_horizontal = ["topics"]
+
+
+@admin.register(TimelineEvent)
+class TimelineEventAdmin(admin.ModelAdmin):
+    list_display = ["label", "title", "topic"]
+    list_filter = ["topic"]
+    search_fields = ["title", "description"]
+    filter_horizontal = ["sentences"]
+    list_select_related = ["topic"]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["name", "capital", "later_status", "change"]
+    list_filter = ["later_status"]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from explainer import views
+
+app_name = "explainer"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("article/", views.article_detail, name="article"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("facts/", views.fact_list, name="facts"),
+    path("glossary/", views.glossary, name="glossary"),
+    path("timeline/", views.timeline, name="timeline"),
+    path("map/", views.csto_map, name="map"),
+]

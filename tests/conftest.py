@@ -1,0 +1,124 @@
+"""Personas and seeded content, shared by every test module.
+
+The content files are loaded once into the test database when it is created; tests in a
+transaction see them for free. Transactional tests (the browser tests) empty the database
+afterwards, so the `content` fixture loads again whenever it finds nothing.
+"""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from explainer.models import Article
+from explainer.services import content_load
+from explainer.teachers import TEACHER_GROUP
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests flush the database when they finish; run them last so the content
+    # loaded once for the whole session serves every other test first.
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # A deliberately weak hasher: personas are created in almost every test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest storage of production needs collectstatic; tests serve from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def ensure_content() -> None:
+    if not Article.objects.exists():
+        content_load(directory=settings.CONTENT_DIR)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_content()
+
+
+@pytest.fixture
+def content(db) -> None:
+    """The seeded article, topics, facts, glossary, timeline and members."""
+    ensure_content()
+
+
+def _teacher(username: str) -> User:
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=TEACHER_GROUP))
+    return user
+
+
+@pytest.fixture
+def teacher(db) -> User:
+    """A teacher who owns things."""
+    return _teacher("ms-ivanova")
+
+
+@pytest.fixture
+def other_teacher(db) -> User:
+    """A second teacher, who must not see the first one's things."""
+    return _teacher("mr-petrov")
+
+
+@pytest.fixture
+def student(db) -> User:
+    """A signed-in student: no staff access."""
+    return User.objects.create_user("alex", password=PASSWORD)
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("head", password=PASSWORD)
+
+
+def _client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def guest_client() -> Client:
+    """An anonymous visitor."""
+    return Client()
+
+
+@pytest.fixture
+def student_client(student) -> Client:
+    return _client_for(student)
+
+
+@pytest.fixture
+def teacher_client(teacher) -> Client:
+    return _client_for(teacher)
+
+
+@pytest.fixture
+def other_teacher_client(other_teacher) -> Client:
+    return _client_for(other_teacher)
+
+
+@pytest.fixture
+def superuser_client(superuser) -> Client:
+    return _client_for(superuser)
+
+
+@pytest.fixture
+def persona_clients(guest_client, student_client, teacher_client, other_teacher_client, superuser_client):
+    return {
+        "guest": guest_client,
+        "student": student_client,
+        "teacher": teacher_client,
+        "other_teacher": other_teacher_client,
+        "superuser": superuser_client,
+    }

@@ -1,0 +1,129 @@
+"""Security baseline: CSP and the usual headers on every response, no inline script or style,
+and a clean `check --deploy` under production settings."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+PAGES = [
+    "/",
+    "/article/",
+    "/topics/csto/",
+    "/topics/union-state/",
+    "/topics/milk-war/",
+    "/facts/",
+    "/glossary/",
+    "/timeline/",
+    "/map/",
+]
+OTHER_RESPONSES = ["/healthz", "/topics/no-such-topic/", "/admin/login/", "/no-such-page/"]
+
+
+def csp_directives(response) -> dict[str, str]:
+    header = response.headers["Content-Security-Policy"]
+    return {part.split()[0]: part.strip() for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.parametrize("url", PAGES + OTHER_RESPONSES)
+def test_every_response_carries_the_csp_and_security_headers(content, client, url):
+    response = client.get(url)
+
+    directives = csp_directives(response)
+    # The nonce appears whenever the page used it (every HTML page loads htmx with it).
+    assert re.fullmatch(r"script-src 'self'( 'nonce-[\w+/=-]+')?", directives["script-src"])
+    if "text/html" in response.headers["Content-Type"]:
+        assert "'nonce-" in directives["script-src"]
+    assert directives["style-src"] == "style-src 'self'"
+    assert directives["object-src"] == "object-src 'none'"
+    assert directives["base-uri"] == "base-uri 'none'"
+    assert directives["frame-ancestors"] == "frame-ancestors 'none'"
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_have_no_inline_script_or_style_and_scripts_carry_the_nonce(content, client, url):
+    response = client.get(url)
+    html = response.text
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts, "htmx is loaded on every page"
+    for tag in scripts:
+        assert f'nonce="{nonce}"' in tag
+        assert "src=" in tag
+    assert all(not body.strip() for body in re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S))
+    assert " style=" not in html
+    assert "<style" not in html
+    assert not re.search(r"\son[a-z]+=", html), "no event-handler attributes"
+    assert "hx-on" not in html
+
+
+def test_htmx_is_vendored_htmx_2_and_nothing_comes_from_a_cdn(content, client):
+    html = client.get("/").text
+    assert "/static/django_htmx/htmx-2" in html or "/static/django-htmx/htmx-2" in html or "htmx-2" in html
+    assert "htmax-4" not in html
+    assert not re.search(r"""(src|href)=["']https?://""", html.split("<footer")[0].split("<main")[0])
+    assert "unpkg" not in html and "cdn" not in html.lower()
+
+
+def test_htmx_config_disables_inline_indicator_styles(content, client):
+    html = client.get("/").text
+    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false' in html
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "a-real-secret-key-for-the-deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "classroom.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
+    env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_a_bad_boolean_setting_is_a_clear_error():
+    env = {**os.environ, "DJANGO_DEBUG": "maybe"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false, not 'maybe'" in result.stderr

@@ -1,0 +1,121 @@
+"""Every URL the project serves, with who may reach it, checked as each persona.
+
+Adding a URL without listing it here fails `test_every_url_is_listed`. Later apps add
+their routes to INVENTORY with the access they need.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from explainer.models import Article, Fact, GlossaryTerm, Member, TimelineEvent, Topic
+from explainer.teachers import TEACHER_GROUP
+
+PERSONAS = ("guest", "student", "teacher", "other_teacher", "superuser")
+
+
+def access(guest: int, student: int, teacher: int, other_teacher: int, superuser: int) -> dict[str, int]:
+    return dict(zip(PERSONAS, (guest, student, teacher, other_teacher, superuser), strict=True))
+
+
+PUBLIC = access(200, 200, 200, 200, 200)
+# Admin screens of shared content: every teacher may use them; others are sent to log in.
+TEACHER = access(302, 302, 200, 200, 200)
+# Admin screens a teacher's permissions do not cover: the admin answers 403.
+SUPERUSER = access(302, 302, 403, 403, 200)
+
+
+@dataclass
+class Route:
+    expected: dict[str, int]
+    args: Callable[[], list] = field(default=lambda: [])
+    query: str = ""
+    # Admin screens send guests and students to the login page; a few send them elsewhere.
+    to_login: bool = True
+
+
+def _pk(model) -> Callable[[], list]:
+    return lambda: [model.objects.order_by("pk").first().pk]
+
+
+INVENTORY: dict[str, Route] = {
+    "healthz": Route(PUBLIC),
+    "explainer:home": Route(PUBLIC),
+    "explainer:article": Route(PUBLIC),
+    "explainer:topic": Route(PUBLIC, args=lambda: ["milk-war"]),
+    "explainer:facts": Route(PUBLIC),
+    "explainer:glossary": Route(PUBLIC),
+    "explainer:timeline": Route(PUBLIC),
+    "explainer:map": Route(PUBLIC),
+    "admin:index": Route(TEACHER),
+    "admin:login": Route(access(200, 200, 302, 302, 302)),
+    # Logging out takes a POST; a guest's GET goes back to the admin index.
+    "admin:logout": Route(access(302, 302, 405, 405, 405), to_login=False),
+    "admin:password_change": Route(TEACHER),
+    "admin:password_change_done": Route(TEACHER),
+    "admin:jsi18n": Route(TEACHER),
+    # Without its query parameters the autocomplete view refuses every caller.
+    "admin:autocomplete": Route(access(302, 302, 403, 403, 403)),
+    "admin:view_on_site": Route(
+        access(302, 302, 302, 302, 302),
+        args=lambda: [ContentType.objects.get_for_model(Topic).pk, Topic.objects.get(slug="csto").pk],
+    ),
+    "admin:app_list": Route(TEACHER, args=lambda: ["explainer"]),
+    "admin:auth_user_password_change": Route(SUPERUSER, args=_pk(User)),
+}
+
+# Model admin screens: (url prefix, model, the teacher's actions) — see explainer/teachers.py.
+MODEL_ADMINS = {
+    "auth_group": (Group, ""),
+    "auth_user": (User, ""),
+    "explainer_article": (Article, "view change"),
+    "explainer_topic": (Topic, "view add change delete"),
+    "explainer_fact": (Fact, "view add change delete"),
+    "explainer_glossaryterm": (GlossaryTerm, "view add change delete"),
+    "explainer_timelineevent": (TimelineEvent, "view add change delete"),
+    "explainer_member": (Member, "view change"),
+}
+for prefix, (model, actions) in MODEL_ADMINS.items():
+    for suffix, needs, with_pk in [
+        ("changelist", "view", False),
+        ("add", "add", False),
+        ("change", "view", True),
+        ("history", "view", True),
+        ("delete", "delete", True),
+    ]:
+        expected = TEACHER if needs in actions.split() else SUPERUSER
+        INVENTORY[f"admin:{prefix}_{suffix}"] = Route(expected, args=_pk(model) if with_pk else lambda: [])
+
+
+def _named_routes(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_routes(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_listed():
+    served = set(_named_routes(get_resolver().url_patterns))
+    assert served - set(INVENTORY) == set(), "list new URLs in INVENTORY with who may reach them"
+    assert set(INVENTORY) - served == set(), "INVENTORY lists URLs that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(INVENTORY))
+def test_each_persona_gets_the_listed_answer(content, persona_clients, name):
+    route = INVENTORY[name]
+    url = reverse(name, args=route.args()) + route.query
+    for persona, client in persona_clients.items():
+        response = client.get(url)
+        assert response.status_code == route.expected[persona], f"{persona} GET {url}"
+        if response.status_code == 302 and persona in ("guest", "student") and route.to_login:
+            assert response["Location"].startswith("/admin/login/"), f"{persona} GET {url}"
+
+
+def test_the_teachers_group_exists_for_the_inventory(db):
+    assert Group.objects.filter(name=TEACHER_GROUP).exists()
