@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.urls import reverse
 
 from explainer.models import Fact, GlossaryTerm, Sentence, TimelineEvent, Topic
 

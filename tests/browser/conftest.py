@@ -49,6 +49,7 @@ def problems(page) -> PageProblems:
 
 def serious_accessibility_violations(page) -> list[str]:
     results = Axe().run(page)
+    assert results.response["testEngine"]["name"] == "axe-core", "axe ran in the page"
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} at "
         + ", ".join(str(node["target"]) for node in violation["nodes"][:3])

@@ -75,7 +75,8 @@ def test_an_inline_script_would_be_blocked_and_reported(site, page, problems):
     # Proves the problems fixture sees CSP violations: the browser refuses an injected inline script.
     page.goto(site + "/")
     page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = true'; document.body.append(s); }"
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.ran = true'; document.body.append(s); }"
     )
     assert page.evaluate("window.ran === undefined")
     assert any("Content Security Policy" in problem for problem in problems)
