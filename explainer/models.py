@@ -161,10 +161,6 @@ class Fact(ContentModel):
     def anchor(self) -> str:
         return f"fact-{self.key}"
 
-    @property
-    def is_background(self) -> bool:
-        return bool(self.source_note)
-
 
 class GlossaryTerm(ContentModel):
     slug = models.SlugField(unique=True)

@@ -74,22 +74,18 @@ def _sync(
     wanted = _fingerprint(values, relations)
     obj = model.objects.filter(**lookup).first()
     if obj is None:
-        obj = model(**lookup, **values, loaded_hash=wanted)
-        obj.full_clean()
-        obj.save()
-        for name, objs in relations.items():
-            getattr(obj, name).set(objs)
-        report.count(report.created, model)
-        return obj
-    current = _current_fingerprint(obj, values, relations)
-    if current == wanted:
-        if obj.loaded_hash != wanted:
-            model.objects.filter(pk=obj.pk).update(loaded_hash=wanted)
-        report.count(report.unchanged, model)
-        return obj
-    if current != obj.loaded_hash and not overwrite:
-        report.kept.append(f"{model._meta.verbose_name} {obj}")
-        return obj
+        obj, bucket = model(**lookup), report.created
+    else:
+        current = _current_fingerprint(obj, values, relations)
+        if current == wanted:
+            if obj.loaded_hash != wanted:
+                model.objects.filter(pk=obj.pk).update(loaded_hash=wanted)
+            report.count(report.unchanged, model)
+            return obj
+        if current != obj.loaded_hash and not overwrite:
+            report.kept.append(f"{model._meta.verbose_name} {obj}")
+            return obj
+        bucket = report.updated
     for name, value in values.items():
         setattr(obj, name, value)
     obj.loaded_hash = wanted
@@ -97,7 +93,7 @@ def _sync(
     obj.save()
     for name, objs in relations.items():
         getattr(obj, name).set(objs)
-    report.count(report.updated, model)
+    report.count(bucket, model)
     return obj
 
 

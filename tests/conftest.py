@@ -16,6 +16,18 @@ from explainer.teachers import TEACHER_GROUP
 
 PASSWORD = "correct-horse-battery-staple-42"
 
+READING_PAGES = [
+    "/",
+    "/article/",
+    "/topics/csto/",
+    "/topics/union-state/",
+    "/topics/milk-war/",
+    "/facts/",
+    "/glossary/",
+    "/timeline/",
+    "/map/",
+]
+
 
 def pytest_collection_modifyitems(items):
     # Browser tests flush the database when they finish; run them last so the content

@@ -10,17 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-PAGES = [
-    "/",
-    "/article/",
-    "/topics/csto/",
-    "/topics/union-state/",
-    "/topics/milk-war/",
-    "/facts/",
-    "/glossary/",
-    "/timeline/",
-    "/map/",
-]
+from tests.conftest import READING_PAGES
+
 OTHER_RESPONSES = ["/healthz", "/topics/no-such-topic/", "/admin/login/", "/no-such-page/"]
 
 
@@ -29,7 +20,7 @@ def csp_directives(response) -> dict[str, str]:
     return {part.split()[0]: part.strip() for part in header.split(";") if part.strip()}
 
 
-@pytest.mark.parametrize("url", PAGES + OTHER_RESPONSES)
+@pytest.mark.parametrize("url", READING_PAGES + OTHER_RESPONSES)
 def test_every_response_carries_the_csp_and_security_headers(content, client, url):
     response = client.get(url)
 
@@ -49,7 +40,7 @@ def test_every_response_carries_the_csp_and_security_headers(content, client, ur
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("url", READING_PAGES)
 def test_pages_have_no_inline_script_or_style_and_scripts_carry_the_nonce(content, client, url):
     response = client.get(url)
     html = response.text
@@ -81,49 +72,41 @@ def test_htmx_config_disables_inline_indicator_styles(content, client):
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {
-        **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "a-real-secret-key-for-the-deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DJANGO_ALLOWED_HOSTS": "classroom.example.org",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+def manage_check(*options: str, **env: str) -> subprocess.CompletedProcess:
+    """`manage.py check` in a fresh process with `env` on top of this one's environment."""
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; a deployment would not.
+    base = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *options],
         cwd=Path(settings.BASE_DIR),
-        env=env,
+        env={**base, **env},
         capture_output=True,
         text=True,
         check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = manage_check(
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="a-real-secret-key-for-the-deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz",
+        DJANGO_ALLOWED_HOSTS="classroom.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
-    env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": ""}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=Path(settings.BASE_DIR),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = manage_check(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
 def test_a_bad_boolean_setting_is_a_clear_error():
-    env = {**os.environ, "DJANGO_DEBUG": "maybe"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=Path(settings.BASE_DIR),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage_check(DJANGO_DEBUG="maybe")
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be true or false, not 'maybe'" in result.stderr

@@ -8,20 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import serious_accessibility_violations
+from tests.conftest import READING_PAGES
 
 pytestmark = pytest.mark.browser
-
-PAGES = [
-    "/",
-    "/article/",
-    "/topics/csto/",
-    "/topics/union-state/",
-    "/topics/milk-war/",
-    "/facts/",
-    "/glossary/",
-    "/timeline/",
-    "/map/",
-]
 
 
 def test_student_follows_a_citation_and_opens_a_glossary_term_by_keyboard(site, page, problems):
@@ -62,7 +51,7 @@ def test_student_follows_a_citation_and_opens_a_glossary_term_by_keyboard(site, 
     assert problems == []
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", READING_PAGES)
 def test_every_page_passes_axe_without_console_or_csp_errors(site, page, problems, path):
     response = page.goto(site + path)
     assert response.status == 200
