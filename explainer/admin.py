@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
+from explainer.rendering import link_problems, render_uncached
 
 
 class SentenceInline(admin.TabularInline):
@@ -16,8 +18,27 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [SentenceInline]
 
 
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["title", "slug", "order", "summary", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 30, "cols": 100})}
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        problems = link_problems(
+            render_uncached(body),
+            sentences=set(Sentence.objects.values_list("number", flat=True)),
+            glossary_slugs=set(GlossaryTerm.objects.values_list("slug", flat=True)),
+        )
+        if problems:
+            raise forms.ValidationError([f"The text {problem}." for problem in problems])
+        return body
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    form = TopicForm
     list_display = ["title", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["title", "summary", "body"]

@@ -80,6 +80,13 @@ class _LinkExtension(Extension):
         md.treeprocessors.register(_LinkCollector(md), "milkwar_links", 5)
 
 
+def link_problems(rendered: Rendered, *, sentences: set[int], glossary_slugs: set[str]) -> list[str]:
+    """What in a rendered text points nowhere: citations of missing sentences, unknown glossary terms."""
+    return [f"cites sentence {n}, which does not exist" for n in rendered.citations if n not in sentences] + [
+        f"links unknown glossary term {slug!r}" for slug in rendered.glossary_slugs if slug not in glossary_slugs
+    ]
+
+
 def sanitise(html: str) -> str:
     return nh3.clean(
         html,

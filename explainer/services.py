@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
-from explainer.rendering import render_uncached
+from explainer.rendering import link_problems, render_uncached
 
 
 class ContentError(Exception):
@@ -120,12 +120,7 @@ def _check_references(directory: Path) -> list[str]:
 
     for path in sorted((directory / "topics").glob("*.md")):
         rendered = render_uncached(frontmatter.load(path).content)
-        problems += [
-            f"{path.name}: cites sentence {n}, which does not exist" for n in rendered.citations if n not in sentences
-        ]
-        problems += [
-            f"{path.name}: links unknown glossary term {s!r}" for s in rendered.glossary_slugs if s not in terms
-        ]
+        problems += [f"{path.name}: {p}" for p in link_problems(rendered, sentences=sentences, glossary_slugs=terms)]
     for row in _read_yaml(directory / "facts.yaml"):
         key = row.get("key", "?")
         problems += [f"fact {key}: unknown topic {t!r}" for t in row.get("topics", []) if t not in topics]

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
 from explainer.rendering import render_markdown
@@ -21,7 +21,7 @@ def _article() -> Article:
     return article
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     article = _article()
     return render(
@@ -35,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def article_detail(request: HttpRequest) -> HttpResponse:
     article = _article()
     topics = list(Topic.objects.in_order())
@@ -58,7 +58,7 @@ def article_detail(request: HttpRequest) -> HttpResponse:
     return render(request, "explainer/article_detail.html", {"article": article, "sentences": sentences})
 
 
-@require_GET
+@require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     rendered = render_markdown(topic.body)
@@ -77,13 +77,13 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def glossary(request: HttpRequest) -> HttpResponse:
     terms = GlossaryTerm.objects.prefetch_related(Prefetch("topics", queryset=Topic.objects.in_order()))
     return render(request, "explainer/glossary_list.html", {"terms": terms})
 
 
-@require_GET
+@require_safe
 def timeline(request: HttpRequest) -> HttpResponse:
     events = TimelineEvent.objects.select_related("topic").prefetch_related(
         Prefetch("sentences", queryset=Sentence.objects.only("id", "number"))
@@ -91,12 +91,12 @@ def timeline(request: HttpRequest) -> HttpResponse:
     return render(request, "explainer/timeline_list.html", {"events": events})
 
 
-@require_GET
+@require_safe
 def csto_map(request: HttpRequest) -> HttpResponse:
     return render(request, "explainer/map_detail.html", {"members": Member.objects.all()})
 
 
-@require_GET
+@require_safe
 def fact_list(request: HttpRequest) -> HttpResponse:
     topics = list(Topic.objects.in_order())
     selected = request.GET.get("topic", "")
@@ -116,7 +116,7 @@ def fact_list(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers: the process answers and the database can be read. No writes, no session."""
     try:

@@ -119,7 +119,8 @@ def test_healthz_answers_without_a_session_or_a_write(db, client, django_assert_
 
 
 @pytest.mark.parametrize("url", ["/", "/article/", "/topics/csto/", "/glossary/", "/timeline/", "/map/", "/facts/"])
-def test_pages_refuse_post_with_405(content, client, url):
+def test_pages_answer_head_and_refuse_post_with_405(content, client, url):
+    assert client.head(url).status_code == 200
     assert client.post(url).status_code == 405
 
 

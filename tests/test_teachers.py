@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 
-from explainer.models import Fact
+from explainer.models import Article, Fact, Topic
 from explainer.teachers import TEACHER_GROUP
 from tests.conftest import PASSWORD
 
@@ -81,9 +81,32 @@ def test_the_admin_refuses_a_dated_fact_without_its_date(content, teacher_client
 
 
 def test_a_teacher_cannot_delete_the_article(content, teacher_client):
-    from explainer.models import Article
-
     article = Article.objects.get()
     assert teacher_client.get(f"/admin/explainer/article/{article.pk}/delete/").status_code == 403
     assert teacher_client.post(f"/admin/explainer/article/{article.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_the_admin_refuses_a_topic_body_that_cites_a_missing_sentence_or_term(content, teacher_client):
+    topic = Topic.objects.get(slug="csto")
+    change_url = f"/admin/explainer/topic/{topic.pk}/change/"
+    data = {
+        "title": topic.title,
+        "slug": topic.slug,
+        "order": topic.order,
+        "summary": topic.summary,
+        "body": "## A section\n\nSee [sentence 42](/article/#s42) and [a term](glossary:no-such-term).",
+    }
+
+    response = teacher_client.post(change_url, data)
+
+    assert response.status_code == 200
+    assert "The text cites sentence 42, which does not exist." in response.text
+    assert "The text links unknown glossary term &#x27;no-such-term&#x27;." in response.text
+    topic.refresh_from_db()
+    assert "sentence 42" not in topic.body
+
+    data["body"] = "## A section\n\nSee [sentence 3](/article/#s3) and [a term](glossary:boycott)."
+    assert teacher_client.post(change_url, data).status_code == 302
+    topic.refresh_from_db()
+    assert topic.body == data["body"]
