@@ -92,10 +92,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 # simultaneous writers fail with "database is locked" instead of waiting their turn.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
-    "init_command": (
-        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
-    ),
+    "timeout": 20,  # seconds a writer waits for the lock (sqlite3's busy timeout)
+    "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
 }
 DATABASES = {
     "default": dj_database_url.parse(

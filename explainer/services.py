@@ -97,9 +97,34 @@ def _sync(
     return obj
 
 
-def _read_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+@dataclass
+class ContentFiles:
+    """Every content file, read and parsed once."""
+
+    article: dict[str, Any]
+    topics: dict[str, frontmatter.Post]  # by file name
+    facts: list[dict[str, Any]]
+    glossary: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    members: list[dict[str, Any]]
+
+
+def _read_files(directory: Path) -> ContentFiles:
+    def read_yaml(name: str) -> Any:
+        with (directory / name).open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+
+    try:
+        return ContentFiles(
+            article=read_yaml("article.yaml"),
+            topics={path.name: frontmatter.load(path) for path in sorted((directory / "topics").glob("*.md"))},
+            facts=read_yaml("facts.yaml"),
+            glossary=read_yaml("glossary.yaml"),
+            timeline=read_yaml("timeline.yaml"),
+            members=read_yaml("members.yaml"),
+        )
+    except (OSError, yaml.YAMLError) as error:
+        raise ContentError([f"cannot read the content files: {error}"]) from error
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -110,18 +135,19 @@ def _date(value: Any) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value))
 
 
-def _check_references(directory: Path) -> list[str]:
+def _check_references(files: ContentFiles) -> list[str]:
     """Cross-file checks the models cannot make: every slug and sentence a file names exists."""
     problems = []
-    sentence_count = len(_read_yaml(directory / "article.yaml")["sentences"])
-    sentences = set(range(1, sentence_count + 1))
-    topics = {frontmatter.load(path)["slug"] for path in sorted((directory / "topics").glob("*.md"))}
-    terms = {row["slug"] for row in _read_yaml(directory / "glossary.yaml")}
+    sentences = set(range(1, len(files.article["sentences"]) + 1))
+    topics = {page["slug"] for page in files.topics.values()}
+    terms = {row["slug"] for row in files.glossary}
 
-    for path in sorted((directory / "topics").glob("*.md")):
-        rendered = render_uncached(frontmatter.load(path).content)
-        problems += [f"{path.name}: {p}" for p in link_problems(rendered, sentences=sentences, glossary_slugs=terms)]
-    for row in _read_yaml(directory / "facts.yaml"):
+    for name, page in files.topics.items():
+        rendered = render_uncached(page.content)
+        problems += [
+            f"{name}: {problem}" for problem in link_problems(rendered, sentences=sentences, glossary_slugs=terms)
+        ]
+    for row in files.facts:
         key = row.get("key", "?")
         problems += [f"fact {key}: unknown topic {t!r}" for t in row.get("topics", []) if t not in topics]
         problems += [f"fact {key}: sentence {n} does not exist" for n in row.get("sentences", []) if n not in sentences]
@@ -129,9 +155,9 @@ def _check_references(directory: Path) -> list[str]:
             problems.append(f"fact {key}: needs at least one topic")
         if not row.get("sentences") and not row.get("source_note"):
             problems.append(f"fact {key}: needs article sentences or a source note")
-    for row in _read_yaml(directory / "glossary.yaml"):
+    for row in files.glossary:
         problems += [f"glossary {row['slug']}: unknown topic {t!r}" for t in row.get("topics", []) if t not in topics]
-    for row in _read_yaml(directory / "timeline.yaml"):
+    for row in files.timeline:
         if row.get("topic") not in topics:
             problems.append(f"timeline {row.get('label')}: unknown topic {row.get('topic')!r}")
         problems += [
@@ -144,20 +170,21 @@ def _check_references(directory: Path) -> list[str]:
 
 def content_load(*, directory: Path, overwrite: bool = False) -> LoadReport:
     """Load every content file in `directory`; raise ContentError (and write nothing) if they are inconsistent."""
-    problems = _check_references(directory)
+    files = _read_files(directory)
+    problems = _check_references(files)
     if problems:
         raise ContentError(problems)
     report = LoadReport()
     try:
         with transaction.atomic():
-            _load_all(directory, report, overwrite=overwrite)
+            _load_all(files, report, overwrite=overwrite)
     except ValidationError as error:
         raise ContentError([str(message) for message in error.messages]) from error
     return report
 
 
-def _load_all(directory: Path, report: LoadReport, *, overwrite: bool) -> None:
-    data = _read_yaml(directory / "article.yaml")
+def _load_all(files: ContentFiles, report: LoadReport, *, overwrite: bool) -> None:
+    data = files.article
     article = _sync(
         Article,
         {"source": data["source"], "published": _date(data["published"])},
@@ -177,8 +204,7 @@ def _load_all(directory: Path, report: LoadReport, *, overwrite: bool) -> None:
         )
 
     topics = {}
-    for path in sorted((directory / "topics").glob("*.md")):
-        page = frontmatter.load(path)
+    for page in files.topics.values():
         topics[page["slug"]] = _sync(
             Topic,
             {"slug": page["slug"]},
@@ -192,7 +218,7 @@ def _load_all(directory: Path, report: LoadReport, *, overwrite: bool) -> None:
             overwrite=overwrite,
         )
 
-    for row in _read_yaml(directory / "facts.yaml"):
+    for row in files.facts:
         _sync(
             Fact,
             {"key": str(row["key"])},
@@ -217,7 +243,7 @@ def _load_all(directory: Path, report: LoadReport, *, overwrite: bool) -> None:
             },
         )
 
-    for order, row in enumerate(_read_yaml(directory / "glossary.yaml"), start=1):
+    for order, row in enumerate(files.glossary, start=1):
         _sync(
             GlossaryTerm,
             {"slug": row["slug"]},
@@ -227,7 +253,7 @@ def _load_all(directory: Path, report: LoadReport, *, overwrite: bool) -> None:
             relations={"topics": [topics[slug] for slug in row.get("topics", [])]},
         )
 
-    for row in _read_yaml(directory / "timeline.yaml"):
+    for row in files.timeline:
         date = _date(row["date"])
         _sync(
             TimelineEvent,
@@ -244,7 +270,7 @@ def _load_all(directory: Path, report: LoadReport, *, overwrite: bool) -> None:
             relations={"sentences": [sentences[n] for n in row.get("sentences", [])]},
         )
 
-    for order, row in enumerate(_read_yaml(directory / "members.yaml"), start=1):
+    for order, row in enumerate(files.members, start=1):
         _sync(
             Member,
             {"code": row["code"]},

@@ -111,7 +111,7 @@ def fact_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "explainer/fact_list.html",
-        {"facts": facts, "topics": topics, "selected": selected, "statuses": Fact.Status},
+        {"facts": facts, "topics": topics, "selected": selected},
     )
 
 

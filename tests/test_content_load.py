@@ -124,3 +124,14 @@ def test_a_model_rule_violation_rolls_back_the_whole_load(empty_db, content_copy
 
     assert "A dated fact needs the date it was true." in error.value.problems
     assert counts() == {model.__name__: 0 for model in MODELS}
+
+
+def test_a_missing_or_malformed_file_is_a_clear_error_not_a_traceback(empty_db, content_copy):
+    (content_copy / "members.yaml").unlink()
+    with pytest.raises(CommandError, match=r"cannot read the content files: .*members\.yaml"):
+        call_command("load_content", "--directory", str(content_copy))
+
+    (content_copy / "members.yaml").write_text("- code: RUS\n  name: [unclosed\n")
+    with pytest.raises(CommandError, match="cannot read the content files"):
+        call_command("load_content", "--directory", str(content_copy))
+    assert counts() == {model.__name__: 0 for model in MODELS}

@@ -33,7 +33,6 @@ SUPERUSER = access(302, 302, 403, 403, 200)
 class Route:
     expected: dict[str, int]
     args: Callable[[], list] = field(default=lambda: [])
-    query: str = ""
     # Admin screens send guests and students to the login page; a few send them elsewhere.
     to_login: bool = True
 
@@ -109,7 +108,7 @@ def test_every_url_is_listed():
 @pytest.mark.parametrize("name", sorted(INVENTORY))
 def test_each_persona_gets_the_listed_answer(content, persona_clients, name):
     route = INVENTORY[name]
-    url = reverse(name, args=route.args()) + route.query
+    url = reverse(name, args=route.args())
     for persona, client in persona_clients.items():
         response = client.get(url)
         assert response.status_code == route.expected[persona], f"{persona} GET {url}"

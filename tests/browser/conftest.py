@@ -35,13 +35,10 @@ def site(transactional_db, live_server) -> str:
     return live_server.url
 
 
-class PageProblems(list):
-    """Console errors (CSP violations are reported there too) and uncaught page errors."""
-
-
 @pytest.fixture
-def problems(page) -> PageProblems:
-    found = PageProblems()
+def problems(page) -> list[str]:
+    """Console errors (the browser reports CSP violations there too) and uncaught page errors."""
+    found: list[str] = []
     page.on("console", lambda message: found.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: found.append(str(error)))
     return found
