@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("explainer.urls")),
+    path("", include("quizzes.urls")),
 ]

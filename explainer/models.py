@@ -8,6 +8,9 @@ Every content model remembers a hash of the values `load_content` last wrote
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from markdown.extensions.toc import slugify
+
+from explainer.text import plain
 
 
 class ContentModel(models.Model):
@@ -91,6 +94,16 @@ class Topic(ContentModel):
     def get_absolute_url(self) -> str:
         return reverse("explainer:topic", args=[self.slug])
 
+    def section_for(self, sentence_numbers: list[int]) -> str:
+        """The id of the first section (## heading) of the explainer that cites one of these sentences."""
+        heading = ""
+        for line in self.body.splitlines():
+            if line.startswith("## "):
+                heading = line.removeprefix("## ").strip()
+            elif heading and any(f"(/article/#s{number})" in line for number in sentence_numbers):
+                return slugify(heading, "-")
+        return ""
+
 
 class Fact(ContentModel):
     class Kind(models.TextChoices):
@@ -119,6 +132,16 @@ class Fact(ContentModel):
     answers = models.JSONField(default=list, help_text="The correct value(s), canonical first.")
     accepted_spellings = models.JSONField(
         default=list, blank=True, help_text="Other spellings accepted in a typed answer."
+    )
+    distractors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Wrong answers of the same type as the answer; never true for the question.",
+    )
+    role = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="A person's role in 2009, for matching (e.g. Russia's president in June 2009).",
     )
     topics = models.ManyToManyField(Topic, related_name="facts")
     sentences = models.ManyToManyField(Sentence, related_name="facts", blank=True)
@@ -150,6 +173,14 @@ class Fact(ContentModel):
             raise ValidationError({"answers": 'Give a list of one or more answers, e.g. ["6 June 2009"].'})
         if not self.answers:
             raise ValidationError({"answers": "A fact needs at least one answer."})
+        distractors = self.distractors
+        if not isinstance(distractors, list) or not all(isinstance(d, str) and d.strip() for d in distractors):
+            raise ValidationError({"distractors": 'Give a list of wrong answers, e.g. ["13 June 2009"].'})
+        right = {plain(value) for value in [*self.answers, *(self.accepted_spellings or [])]}
+        if clash := [d for d in self.distractors if plain(d) in right]:
+            raise ValidationError({"distractors": f"These are answers, not distractors: {', '.join(clash)}."})
+        if len({plain(d) for d in self.distractors}) != len(self.distractors):
+            raise ValidationError({"distractors": "Two distractors are the same."})
         if self.status == self.Status.DATED and not self.as_of:
             raise ValidationError({"as_of": "A dated fact needs the date it was true."})
         if self.status in {self.Status.DISPUTED, self.Status.OPINION} and not self.claimed_by:

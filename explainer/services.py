@@ -19,6 +19,7 @@ from django.db import models, transaction
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
 from explainer.rendering import link_problems, render_uncached
+from explainer.signals import content_loaded
 
 
 class ContentError(Exception):
@@ -35,6 +36,7 @@ class LoadReport:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     kept: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def count(self, bucket: dict[str, int], model: type[models.Model]) -> None:
         name = model._meta.verbose_name_plural
@@ -180,6 +182,7 @@ def content_load(*, directory: Path, overwrite: bool = False) -> LoadReport:
             _load_all(files, report, overwrite=overwrite)
     except ValidationError as error:
         raise ContentError([str(message) for message in error.messages]) from error
+    content_loaded.send(sender=content_load, report=report)
     return report
 
 
@@ -228,6 +231,8 @@ def _load_all(files: ContentFiles, report: LoadReport, *, overwrite: bool) -> No
                 "question": (row.get("question") or "").strip(),
                 "answers": [str(answer) for answer in row["answer"]],
                 "accepted_spellings": [str(spelling) for spelling in row.get("accept") or []],
+                "distractors": [str(distractor) for distractor in row.get("distractors") or []],
+                "role": (row.get("role") or "").strip(),
                 "source_note": (row.get("source_note") or "").strip(),
                 "status": row["status"],
                 "as_of": _date(row.get("as_of")),

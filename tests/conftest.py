@@ -26,6 +26,8 @@ READING_PAGES = [
     "/glossary/",
     "/timeline/",
     "/map/",
+    "/quizzes/",
+    "/quizzes/csto/",
 ]
 
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
 from explainer.services import ContentError, content_load
+from quizzes.models import Quiz
 
 MODELS = [Article, Sentence, Topic, Fact, GlossaryTerm, TimelineEvent, Member]
 
@@ -20,6 +21,7 @@ def counts() -> dict[str, int]:
 
 @pytest.fixture
 def empty_db(db):
+    Quiz.objects.all().delete()
     for model in reversed(MODELS):
         model.objects.all().delete()
 
@@ -41,12 +43,23 @@ def test_loading_creates_everything_once(empty_db, capsys):
     assert first["TimelineEvent"] == 20
     assert first["Member"] == 7
     assert first["Fact"] >= 100
-    assert "Created: 1 articles, 18 sentences, 3 topics" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Created: 1 articles, 18 sentences, 3 topics" in out
+    # A fresh database gets its built-in quizzes with its content.
+    assert "Built-in quizzes created: " in out
+    assert sorted(Quiz.objects.builtin().values_list("slug", flat=True)) == [
+        "csto",
+        "milk-war",
+        "the-whole-story",
+        "union-state",
+    ]
 
     call_command("load_content")
 
     assert counts() == first
+    assert Quiz.objects.count() == 4
     out = capsys.readouterr().out
+    assert "Built-in quizzes created" not in out
     assert "Created" not in out and "Updated" not in out
     assert "Unchanged: 1 articles, 18 sentences, 3 topics" in out
 

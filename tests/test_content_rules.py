@@ -4,6 +4,8 @@
 import re
 
 import pytest
+import yaml
+from django.conf import settings
 
 from explainer.models import Fact, GlossaryTerm, Sentence, TimelineEvent, Topic
 from explainer.rendering import render_markdown
@@ -110,3 +112,31 @@ def test_putin_was_prime_minister_and_medvedev_president_in_2009():
     for where, text in all_text():
         assert not re.search(r"President (Vladimir )?Putin (said|told|met|hosted)[^.]*2009", text), where
         assert not re.search(r"Nur-Sultan[^.]*2009", text) or "2019" in text, where
+
+
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+FULL_DATE = re.compile(rf"^\d{{1,2}} ({MONTHS}) \d{{4}}$")
+
+
+def _shape(value: str) -> str:
+    """Dates, years and amounts must be answered by dates, years and amounts: a student can't tell by form."""
+    if FULL_DATE.match(value):
+        return "full date"
+    if re.fullmatch(r"\d{4}", value):
+        return "year"
+    if re.search(r"\d", value) and len(value.split()) <= 3:
+        return "number"
+    return "words"
+
+
+def test_every_asked_fact_has_distractors_of_the_answer_s_shape():
+    facts = yaml.safe_load((settings.CONTENT_DIR / "facts.yaml").read_text())
+    for fact in facts:
+        if not fact.get("quizzable", True) or not fact.get("question"):
+            continue
+        distractors = [str(d) for d in fact.get("distractors") or []]
+        answers = [str(a) for a in fact["answer"]]
+        assert len(distractors) >= (1 if len(answers) > 1 else 3), fact["key"]
+        shape = _shape(answers[0])
+        if shape != "words":
+            assert all(_shape(d) == shape for d in distractors), (fact["key"], shape, distractors)

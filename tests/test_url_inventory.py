@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, TimelineEvent, Topic
 from explainer.teachers import TEACHER_GROUP
+from quizzes.models import Attempt, Learner, Quiz
 
 PERSONAS = ("guest", "student", "teacher", "other_teacher", "superuser")
 
@@ -41,6 +42,19 @@ def _pk(model) -> Callable[[], list]:
     return lambda: [model.objects.order_by("pk").first().pk]
 
 
+def _someone_elses_attempt(*more) -> Callable[[], list]:
+    """An attempt of a guest none of the personas is: theirs alone, 404 for everyone else."""
+
+    def args() -> list:
+        attempt = Attempt.objects.create(quiz=Quiz.objects.get(slug="csto"), learner=Learner.objects.create())
+        return [attempt.public_id, *more]
+
+    return args
+
+
+NOBODY_ELSE = access(404, 404, 404, 404, 404)
+
+
 INVENTORY: dict[str, Route] = {
     "healthz": Route(PUBLIC),
     "explainer:home": Route(PUBLIC),
@@ -50,6 +64,13 @@ INVENTORY: dict[str, Route] = {
     "explainer:glossary": Route(PUBLIC),
     "explainer:timeline": Route(PUBLIC),
     "explainer:map": Route(PUBLIC),
+    "quizzes:list": Route(PUBLIC),
+    "quizzes:detail": Route(PUBLIC, args=lambda: ["csto"]),
+    # Starting an attempt takes a POST.
+    "quizzes:start": Route(access(405, 405, 405, 405, 405), args=lambda: ["csto"]),
+    "quizzes:attempt": Route(NOBODY_ELSE, args=_someone_elses_attempt()),
+    "quizzes:question": Route(NOBODY_ELSE, args=_someone_elses_attempt(1)),
+    "quizzes:result": Route(NOBODY_ELSE, args=_someone_elses_attempt()),
     "admin:index": Route(TEACHER),
     "admin:login": Route(access(200, 200, 302, 302, 302)),
     # Logging out takes a POST; a guest's GET goes back to the admin index.

@@ -33,4 +33,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}: " + ", ".join(f"{count} {name}" for name, count in bucket.items()))
         for row in report.kept:
             self.stdout.write(self.style.WARNING(f"Kept the admin edit of {row} (run with --overwrite to replace it)."))
+        for note in report.notes:
+            self.stdout.write(note)
         self.stdout.write(self.style.SUCCESS("Content loaded."))

@@ -1,0 +1,101 @@
+"""The answer form of one question in one attempt.
+
+Options travel as the attempt's opaque tokens (see `Attempt.token`); anything else posted,
+an unknown token, an ordering that is not a permutation, a repeated match, overlong text,
+is a form error, which the view answers with 400 and stores nothing.
+"""
+
+from django import forms
+
+from quizzes.grading import MAX_TEXT_LENGTH
+from quizzes.models import Attempt, Option, Question
+
+PLACES = ["1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th"]
+
+
+class AnswerForm(forms.Form):
+    def __init__(self, *args, attempt: Attempt, question: Question, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.attempt = attempt
+        self.question = question
+        self.items: list[Option] = attempt.shuffled(question, question.options.all())
+        self.by_token = {attempt.token(option): option for option in self.items}
+        choices = [(token, option.text) for token, option in self.by_token.items()]
+        Kind = Question.Kind  # noqa: N806 (an alias of a class)
+        match question.kind:
+            case Kind.SINGLE | Kind.TRUE_FALSE:
+                self.fields["choice"] = forms.ChoiceField(
+                    label=question.stem,
+                    choices=choices,
+                    widget=forms.RadioSelect,
+                    error_messages={
+                        "required": "Choose an answer.",
+                        "invalid_choice": "That answer is not one of this question's options.",
+                    },
+                )
+            case Kind.MULTIPLE:
+                self.fields["choices"] = forms.MultipleChoiceField(
+                    label=question.stem,
+                    choices=choices,
+                    widget=forms.CheckboxSelectMultiple,
+                    error_messages={
+                        "required": "Select at least one option.",
+                        "invalid_choice": "That answer is not one of this question's options.",
+                    },
+                )
+            case Kind.GAP_FILL:
+                self.fields["text"] = forms.CharField(
+                    label="Your answer",
+                    max_length=MAX_TEXT_LENGTH,
+                    error_messages={
+                        "required": "Type your answer in the gap.",
+                        "max_length": f"Keep your answer under {MAX_TEXT_LENGTH} characters.",
+                    },
+                )
+            case Kind.ORDERING:
+                places = [("", "Choose a place")] + [(str(n), PLACES[n - 1]) for n in range(1, len(self.items) + 1)]
+                for token, option in self.by_token.items():
+                    self.fields[f"place-{token}"] = forms.ChoiceField(
+                        label=option.text,
+                        choices=places,
+                        error_messages={"required": "Give every event a place.", "invalid_choice": "Not a place."},
+                    )
+            case Kind.MATCHING:
+                matches = attempt.shuffled(question, [(attempt.token(o, "match"), o.match) for o in self.items])
+                self.match_by_token = {attempt.token(o, "match"): o for o in self.items}
+                for token, option in self.by_token.items():
+                    self.fields[f"match-{token}"] = forms.ChoiceField(
+                        label=option.text,
+                        choices=[("", "Choose…"), *matches],
+                        error_messages={"required": "Match every item.", "invalid_choice": "Not one of the choices."},
+                    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        values = [cleaned.get(name) for name in self.fields if name.startswith(("place-", "match-"))]
+        if values and None not in values and len(set(values)) != len(values):
+            if self.question.kind == Question.Kind.ORDERING:
+                raise forms.ValidationError("Give each event a different place, from first to last.")
+            raise forms.ValidationError("Use each answer once.")
+        return cleaned
+
+    def answer(self) -> dict:
+        """The answer in terms of option ids, as stored and graded."""
+        data = self.cleaned_data
+        match self.question.kind:
+            case Question.Kind.SINGLE | Question.Kind.TRUE_FALSE:
+                return {"options": [self.by_token[data["choice"]].pk]}
+            case Question.Kind.MULTIPLE:
+                return {"options": sorted(self.by_token[token].pk for token in data["choices"])}
+            case Question.Kind.GAP_FILL:
+                return {"text": data["text"]}
+            case Question.Kind.ORDERING:
+                places = {self.by_token[name.removeprefix("place-")].pk: int(data[name]) for name in self.fields}
+                return {"order": sorted(places, key=places.get)}
+            case _:
+                return {
+                    "pairs": {
+                        str(self.by_token[name.removeprefix("match-")].pk): self.match_by_token[data[name]].pk
+                        for name in self.fields
+                    }
+                }

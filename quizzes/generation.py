@@ -1,0 +1,368 @@
+"""Turning facts into draft questions: pure, deterministic, no database.
+
+Give it the material (facts, timeline events, matching sets, the article's sentences) and an
+explicit `random.Random(seed)`; the same material and seed give the same questions.
+
+The rules of the fact-checked reference are kept by construction:
+- every option, item and pair comes from the fact base, so a question can always say where
+  it comes from (its fact and its source sentences);
+- distractors are the fact's own reviewed wrong answers, and any that would be accepted as
+  the answer is dropped, so none is true for the stem and no two options are the same;
+- DATED facts are asked through their question and statement, which say "in (June) 2009";
+  DISPUTED claims and OPINION are asked through their attributed question and never as a
+  bare true/false statement;
+- a typed answer never turns on spelling: every accepted spelling is kept for the grader.
+"""
+
+import random
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from explainer.text import plain
+
+SINGLE = "single"
+MULTIPLE = "multiple"
+TRUE_FALSE = "true_false"
+GAP_FILL = "gap_fill"
+ORDERING = "ordering"
+MATCHING = "matching"
+KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, GAP_FILL, ORDERING, MATCHING)
+
+# How a quiz mixes the types. A type the material cannot support gives its places to single choice.
+TOPIC_PLAN = {SINGLE: 3, MULTIPLE: 1, TRUE_FALSE: 2, GAP_FILL: 2, ORDERING: 1, MATCHING: 2}  # 11
+STORY_PLAN = {SINGLE: 4, MULTIPLE: 2, TRUE_FALSE: 3, GAP_FILL: 3, ORDERING: 1, MATCHING: 2}  # 15
+
+ASKED_STATUSES = {"confirmed", "nuance", "dated", "disputed", "opinion"}
+STATED_STATUSES = {"confirmed", "nuance", "dated"}  # may be stated bare in true/false and gap-fill
+CHOICES = 4
+MAX_SELECT_OPTIONS = 5
+MAX_GAP_WORDS = 4
+GAP_KINDS = {"date", "amount", "person", "place", "organisation", "ranking"}  # short values, not phrases
+ITEMS = 4  # ordering and matching use three to five items; four reads well on a phone
+GAP = "_____"
+NUMBER_WORDS = r"(?:two|three|four|five|six|seven|eight|nine|ten)"
+
+
+@dataclass(frozen=True)
+class FactIn:
+    key: str
+    kind: str
+    statement: str
+    question: str
+    answers: tuple[str, ...]
+    accepted: tuple[str, ...] = ()
+    distractors: tuple[str, ...] = ()
+    status: str = "confirmed"
+    topics: tuple[str, ...] = ()
+    sentences: tuple[int, ...] = ()
+    source_note: str = ""
+    note: str = ""
+    as_of: str = ""  # ISO date, for a dated fact
+    quizzable: bool = True
+
+
+@dataclass(frozen=True)
+class EventIn:
+    key: str
+    date: str  # ISO date: sorts in time order
+    label: str
+    title: str
+    topic: str
+    sentences: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str
+    right: str
+    topics: tuple[str, ...] = ()
+    sentences: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """Things to match, e.g. countries to their capitals in 2009; each right value is unique."""
+
+    name: str
+    stem: str
+    pairs: tuple[Pair, ...]
+    source_note: str = ""
+
+
+@dataclass(frozen=True)
+class Material:
+    facts: tuple[FactIn, ...]
+    events: tuple[EventIn, ...] = ()
+    pair_sets: tuple[PairSet, ...] = ()
+    sentences: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DraftOption:
+    text: str
+    correct: bool = False
+    match: str = ""  # matching: the value this item pairs with
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A question ready to save. Ordering options are listed in their correct order."""
+
+    kind: str
+    stem: str
+    options: tuple[DraftOption, ...]
+    explanation: str
+    topic: str | None
+    fact_key: str | None = None
+    sentences: tuple[int, ...] = ()
+    source_note: str = ""
+    accepted: tuple[str, ...] = ()  # gap-fill: every accepted answer
+    rejected: tuple[str, ...] = ()  # gap-fill: wrong answers a typed response must not name
+
+
+def _distinct(values: Sequence[str], *, excluding: Sequence[str] = ()) -> list[str]:
+    seen = {plain(value) for value in excluding}
+    kept = []
+    for value in values:
+        if plain(value) not in seen:
+            seen.add(plain(value))
+            kept.append(value)
+    return kept
+
+
+def _right_answers(fact: FactIn) -> tuple[str, ...]:
+    return (*fact.answers, *fact.accepted)
+
+
+def _wrong_answers(fact: FactIn) -> list[str]:
+    """The fact's distractors, minus any that are an accepted answer or repeat another."""
+    return _distinct(fact.distractors, excluding=_right_answers(fact))
+
+
+def _explanation(fact: FactIn) -> str:
+    parts = [fact.statement]
+    if fact.note and fact.status != "confirmed":
+        parts.append(fact.note)
+    return " ".join(parts)
+
+
+def _asked(fact: FactIn) -> bool:
+    return fact.quizzable and fact.status in ASKED_STATUSES
+
+
+def _dated_ok(fact: FactIn, text: str) -> bool:
+    """A dated fact is asked only in words that carry its date ("in June 2009")."""
+    return fact.status != "dated" or (bool(fact.as_of) and fact.as_of[:4] in text)
+
+
+def _draft(kind: str, fact: FactIn, stem: str, options: Sequence[DraftOption], **extra) -> Draft:
+    return Draft(
+        kind=kind,
+        stem=stem,
+        options=tuple(options),
+        explanation=_explanation(fact),
+        topic=fact.topics[0] if fact.topics else None,
+        fact_key=fact.key,
+        sentences=fact.sentences,
+        source_note=fact.source_note,
+        **extra,
+    )
+
+
+def single_choice(fact: FactIn, rng: random.Random) -> Draft | None:
+    wrong = _wrong_answers(fact)
+    if not _asked(fact) or not fact.question or len(fact.answers) != 1 or len(wrong) < CHOICES - 1:
+        return None
+    if not _dated_ok(fact, fact.question):
+        return None
+    options = [DraftOption(fact.answers[0], correct=True)]
+    options += [DraftOption(text) for text in rng.sample(wrong, CHOICES - 1)]
+    return _draft(SINGLE, fact, fact.question, options)
+
+
+def select_all_stem(question: str) -> str:
+    """ "Which six states signed…?" becomes "Which of these states signed…? Select all that apply." """
+    stem = re.sub(rf"\b([Ww])hich (?:{NUMBER_WORDS} )?", r"\1hich of these ", question, count=1)
+    return f"{stem} Select all that apply."
+
+
+def multiple_select(fact: FactIn, rng: random.Random) -> Draft | None:
+    wrong = _wrong_answers(fact)
+    if not _asked(fact) or not fact.question or len(fact.answers) < 2 or not wrong:
+        return None
+    if not _dated_ok(fact, fact.question):
+        return None
+    if not re.search(r"\b[Ww]hich\b", fact.question):
+        return None
+    right_count = rng.randint(2, min(len(fact.answers), MAX_SELECT_OPTIONS - 1))
+    wrong_count = min(len(wrong), MAX_SELECT_OPTIONS - right_count)
+    options = [DraftOption(text, correct=True) for text in rng.sample(list(fact.answers), right_count)]
+    options += [DraftOption(text) for text in rng.sample(wrong, wrong_count)]
+    return _draft(MULTIPLE, fact, select_all_stem(fact.question), options)
+
+
+def _find(text: str, value: str) -> re.Match | None:
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, flags=re.IGNORECASE)
+
+
+def _mentions_any(text: str, values: Sequence[str]) -> bool:
+    return any(_find(text, value) for value in values)
+
+
+def false_statement(fact: FactIn, rng: random.Random) -> str | None:
+    """The statement with its answer swapped for a distractor, if that makes it plainly false."""
+    if len(fact.answers) != 1:
+        return None
+    found = next((m for value in _right_answers(fact) if (m := _find(fact.statement, value))), None)
+    if found is None:
+        return None
+    for wrong in rng.sample(_wrong_answers(fact), len(_wrong_answers(fact))):
+        changed = fact.statement[: found.start()] + wrong + fact.statement[found.end() :]
+        # Checked not to be accidentally true: no accepted answer is left in it anywhere.
+        if not _mentions_any(changed, _right_answers(fact)):
+            return changed
+    return None
+
+
+def true_false(fact: FactIn, rng: random.Random) -> Draft | None:
+    if not _asked(fact) or fact.status not in STATED_STATUSES or not _dated_ok(fact, fact.statement):
+        return None
+    wanted_true = rng.random() < 0.5
+    statement = None if wanted_true else false_statement(fact, rng)
+    is_true = statement is None
+    stem = f"True or false? {fact.statement if is_true else statement}"
+    options = [DraftOption("True", correct=is_true), DraftOption("False", correct=not is_true)]
+    draft = _draft(TRUE_FALSE, fact, stem, options)
+    verdict = "True." if is_true else "False."
+    return Draft(**{**draft.__dict__, "explanation": f"{verdict} {draft.explanation}"})
+
+
+def _accepted(fact: FactIn) -> tuple[str, ...]:
+    """Every answer a typed response may give; a person may be named by surname alone."""
+    values = list(_right_answers(fact))
+    if fact.kind == "person":
+        values += [name.split()[-1] for name in values if len(name.split()) > 1]
+    return tuple(_distinct(values))
+
+
+def _gapped(text: str, fact: FactIn) -> str | None:
+    for value in sorted(_right_answers(fact), key=len, reverse=True):
+        if found := _find(text, value):
+            gapped = text[: found.start()] + GAP + text[found.end() :]
+            # The answer must not show elsewhere in the text.
+            return None if _mentions_any(gapped, _accepted(fact)) else gapped
+    return None
+
+
+def gap_fill(fact: FactIn, rng: random.Random, sentences: Mapping[int, str]) -> Draft | None:
+    if not _asked(fact) or fact.status not in STATED_STATUSES or len(fact.answers) != 1:
+        return None
+    if fact.kind not in GAP_KINDS or len(fact.answers[0].split()) > MAX_GAP_WORDS:
+        return None
+    # The article's own sentence where it states the fact plainly; else our statement, which
+    # carries the "in 2009" of a dated fact and the accurate version of a simplified one.
+    if fact.status == "confirmed":
+        for number in fact.sentences:
+            if gapped := _gapped(sentences.get(number, ""), fact):
+                stem = f"Fill the gap in this sentence from the article: “{gapped}”"
+                break
+        else:
+            gapped = None
+    else:
+        gapped = None
+    if gapped is None:
+        gapped = _gapped(fact.statement, fact)
+        if gapped is None or not _dated_ok(fact, gapped):
+            return None
+        stem = f"Fill the gap: {gapped}"
+    return _draft(GAP_FILL, fact, stem, [], accepted=_accepted(fact), rejected=tuple(_wrong_answers(fact)))
+
+
+def ordering(events: Sequence[EventIn], rng: random.Random, topic: str | None) -> Draft | None:
+    by_date: dict[str, EventIn] = {}
+    for event in events:
+        by_date.setdefault(event.date, event)  # two events on one day cannot be ordered
+    if len(by_date) < 3:
+        return None
+    chosen = sorted(rng.sample(list(by_date.values()), min(ITEMS, len(by_date))), key=lambda event: event.date)
+    return Draft(
+        kind=ORDERING,
+        stem="Put these events in the order they happened, earliest first.",
+        options=tuple(DraftOption(event.title) for event in chosen),
+        explanation="In order: " + "; ".join(f"{event.label}: {event.title}" for event in chosen) + ".",
+        topic=topic,
+        sentences=tuple(sorted({n for event in chosen for n in event.sentences})),
+        source_note="From the timeline.",
+    )
+
+
+def matching(pair_set: PairSet, rng: random.Random, topic: str | None) -> Draft | None:
+    pairs = [pair for pair in pair_set.pairs if _in_topic(pair.topics, topic)]
+    pairs = list({plain(pair.right): pair for pair in pairs}.values())
+    pairs = list({plain(pair.left): pair for pair in pairs}.values())
+    if len(pairs) < 3:
+        return None
+    chosen = rng.sample(pairs, min(ITEMS, len(pairs)))
+    return Draft(
+        kind=MATCHING,
+        stem=pair_set.stem,
+        options=tuple(DraftOption(pair.left, match=pair.right) for pair in chosen),
+        explanation="; ".join(f"{pair.left}: {pair.right}" for pair in chosen) + ".",
+        topic=topic,
+        sentences=tuple(sorted({n for pair in chosen for n in pair.sentences})),
+        source_note=pair_set.source_note,
+    )
+
+
+def _in_topic(topics: Sequence[str], topic: str | None) -> bool:
+    return topic is None or topic in topics
+
+
+def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, plan: Mapping[str, int]) -> list[Draft]:
+    """A mixed quiz on `topic` (None: the whole story), as many of each type as `plan` asks.
+
+    No fact is asked twice in one quiz. Places a type cannot fill (too few facts of the
+    right shape) go to single choice, so the quiz keeps its length where the facts allow.
+    """
+    facts = [fact for fact in material.facts if _in_topic(fact.topics, topic) and _asked(fact)]
+    rng.shuffle(facts)
+    events = [event for event in material.events if _in_topic([event.topic], topic)]
+    pair_sets = list(material.pair_sets)
+    rng.shuffle(pair_sets)
+
+    per_fact: dict[str, Callable[[FactIn], Draft | None]] = {
+        SINGLE: lambda fact: single_choice(fact, rng),
+        MULTIPLE: lambda fact: multiple_select(fact, rng),
+        TRUE_FALSE: lambda fact: true_false(fact, rng),
+        GAP_FILL: lambda fact: gap_fill(fact, rng, material.sentences),
+    }
+    drafts: list[Draft] = []
+    used: set[str] = set()
+
+    def take(kind: str, wanted: int) -> int:
+        made = 0
+        for fact in facts:
+            if made == wanted:
+                break
+            if fact.key not in used and (draft := per_fact[kind](fact)):
+                used.add(fact.key)
+                drafts.append(draft)
+                made += 1
+        return made
+
+    missing = 0
+    # Set questions first: few facts support them, so they must not be used up by single choice.
+    for kind in (MULTIPLE, GAP_FILL, TRUE_FALSE):
+        missing += plan.get(kind, 0) - take(kind, plan.get(kind, 0))
+    for _ in range(plan.get(ORDERING, 0)):
+        if draft := ordering(events, rng, topic):
+            drafts.append(draft)
+        else:
+            missing += 1
+    matchings = [draft for pair_set in pair_sets if (draft := matching(pair_set, rng, topic))]
+    missing += plan.get(MATCHING, 0) - len(matchings[: plan.get(MATCHING, 0)])
+    drafts += matchings[: plan.get(MATCHING, 0)]
+    take(SINGLE, plan.get(SINGLE, 0) + missing)
+    rng.shuffle(drafts)
+    return drafts

@@ -1,0 +1,219 @@
+"""The practice side: quizzes and their questions, learners, attempts and every answer given.
+
+A question's options serve all six types: choices (single, multiple, true/false) mark the
+correct ones; ordering lists its items in the correct order (`position`); matching pairs each
+item with its `match`. What a student sees and posts never names an option by its id: see
+`Attempt.token`.
+"""
+
+import random
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+
+from explainer.models import Fact, Sentence, Topic
+from quizzes import generation, grading
+
+
+class QuizQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Quiz.Status.PUBLISHED)
+
+    def builtin(self):
+        return self.filter(owner__isnull=True)
+
+
+class Quiz(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="One or two sentences for the quiz's first page.")
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quizzes",
+        help_text="Leave empty for a quiz on the whole story.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quizzes",
+        help_text="Empty for the built-in quizzes.",
+    )
+    seed = models.PositiveIntegerField(null=True, blank=True, help_text="The seed it was generated with.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__order", "title"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:detail", args=[self.slug])
+
+    @property
+    def topic_title(self) -> str:
+        return self.topic.title if self.topic else "The whole story"
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = generation.SINGLE, "Single choice"
+        MULTIPLE = generation.MULTIPLE, "Multiple select"
+        TRUE_FALSE = generation.TRUE_FALSE, "True or false"
+        GAP_FILL = generation.GAP_FILL, "Gap-fill"
+        ORDERING = generation.ORDERING, "Ordering"
+        MATCHING = generation.MATCHING, "Matching"
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    stem = models.TextField(help_text="The question as the student reads it.")
+    accepted_answers = models.JSONField(
+        default=list, blank=True, help_text="Gap-fill: every answer to accept (spellings, short forms)."
+    )
+    rejected_answers = models.JSONField(
+        default=list, blank=True, help_text="Gap-fill: wrong answers a typed response must not name."
+    )
+    explanation = models.TextField(help_text="Shown after the answer: why the key is right.")
+    fact = models.ForeignKey(Fact, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions", help_text="Its explainer."
+    )
+    sentences = models.ManyToManyField(Sentence, blank=True, related_name="questions")
+    source_note = models.TextField(blank=True, help_text="Where it comes from, when no article sentence says it.")
+
+    class Meta:
+        ordering = ["quiz", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.stem[:70]}"
+
+    @property
+    def shuffles_options(self) -> bool:
+        return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.ORDERING, self.Kind.MATCHING}
+
+    def grade(self, answer: dict) -> bool:
+        """Whether a cleaned answer (see AnswerForm) is right. Options must be prefetched."""
+        options = list(self.options.all())
+        match self.kind:
+            case self.Kind.GAP_FILL:
+                return grading.text_matches(answer["text"], self.accepted_answers, self.rejected_answers)
+            case self.Kind.ORDERING:
+                return grading.order_correct(answer["order"], [option.pk for option in options])
+            case self.Kind.MATCHING:
+                return grading.pairs_correct({int(k): v for k, v in answer["pairs"].items()})
+            case _:
+                return grading.choice_correct(answer["options"], [o.pk for o in options if o.is_correct])
+
+    def key_text(self) -> list[str]:
+        """The correct answer, as lines a student reads in the feedback."""
+        options = list(self.options.all())
+        match self.kind:
+            case self.Kind.GAP_FILL:
+                return self.accepted_answers[:1]
+            case self.Kind.ORDERING:
+                return [option.text for option in options]
+            case self.Kind.MATCHING:
+                return [f"{option.text} → {option.match}" for option in options]
+            case _:
+                return [option.text for option in options if option.is_correct]
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Ordering: the correct place, from 1.")
+    text = models.CharField(max_length=300)
+    is_correct = models.BooleanField(default=False)
+    match = models.CharField(max_length=300, blank=True, help_text="Matching: what this item pairs with.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Learner(models.Model):
+    """Whoever answers: a signed-in user, or a guest known by their browser's session."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="learner"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.user) if self.user else f"Guest {self.pk}"
+
+
+def _new_seed() -> int:
+    return secrets.randbits(31)
+
+
+class Attempt(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="attempts")
+    seed = models.PositiveIntegerField(default=_new_seed, help_text="Shuffles the options, the same on every reload.")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Correct answers, once finished.")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["learner", "quiz"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.quiz}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:attempt", args=[self.public_id])
+
+    def token(self, option: Option, side: str = "") -> str:
+        """An opaque name for an option in this attempt: no id, no order, nothing to guess from."""
+        digest = salted_hmac("quizzes.option", f"{self.public_id}:{option.pk}:{side}", algorithm="sha256")
+        return digest.hexdigest()[:16]
+
+    def shuffled(self, question: Question, items: list) -> list:
+        """`items` in this attempt's order for `question`: shuffled, and the same on every reload."""
+        items = list(items)
+        if question.shuffles_options:
+            # Display order only, not a secret: the tokens, not the order, hide the answer.
+            random.Random(f"{self.seed}:{question.position}:{len(items)}").shuffle(items)  # noqa: S311
+        return items
+
+
+class Response(models.Model):
+    """One answer to one question in one attempt: stored once, never changed."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
+    answer = models.JSONField(help_text="What was given, by option id or as typed.")
+    is_correct = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: {self.question_id} {'right' if self.is_correct else 'wrong'}"

@@ -1,0 +1,240 @@
+"""Workflows of the practice side: building quizzes from drafts, starting attempts, storing answers."""
+
+import random
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from explainer.models import Fact, Member, Sentence, TimelineEvent, Topic
+from quizzes import generation
+from quizzes.models import Attempt, Learner, Option, Question, Quiz, Response
+
+LEARNER_SESSION_KEY = "learner_id"
+DEFAULT_SEED = 2009
+STORY_SLUG = "the-whole-story"
+
+
+def _fact_input(fact: Fact) -> generation.FactIn:
+    return generation.FactIn(
+        key=fact.key,
+        kind=fact.kind,
+        statement=fact.statement,
+        question=fact.question,
+        answers=tuple(fact.answers),
+        accepted=tuple(fact.accepted_spellings),
+        distractors=tuple(fact.distractors),
+        status=fact.status,
+        topics=tuple(topic.slug for topic in fact.topics.all()),
+        sentences=tuple(sentence.number for sentence in fact.sentences.all()),
+        source_note=fact.source_note,
+        note=fact.note,
+        as_of=fact.as_of.isoformat() if fact.as_of else "",
+        quizzable=fact.quizzable,
+    )
+
+
+def material_load() -> generation.Material:
+    """Everything the generator may draw on, read from the database in a handful of queries."""
+    facts = list(Fact.objects.prefetch_related("topics", "sentences"))
+    events = list(TimelineEvent.objects.select_related("topic").prefetch_related("sentences"))
+    inputs = [_fact_input(fact) for fact in facts]
+    people = generation.PairSet(
+        name="people",
+        stem="Match each person to their role.",
+        pairs=tuple(
+            generation.Pair(left=item.answers[0], right=fact.role, topics=item.topics, sentences=item.sentences)
+            for fact, item in zip(facts, inputs, strict=True)
+            if fact.role and fact.quizzable
+        ),
+        source_note="From the fact base: the people of the story and their roles.",
+    )
+    capitals = generation.PairSet(
+        name="capitals",
+        stem="Match each member of the CSTO in June 2009 to its capital at the time.",
+        pairs=tuple(
+            generation.Pair(left=member.name, right=member.capital, topics=("csto",), sentences=(3,))
+            for member in Member.objects.order_by("name")
+        ),
+        source_note="From the map of the CSTO's members in June 2009.",
+    )
+    event_inputs = [
+        generation.EventIn(
+            key=event.key,
+            date=event.date.isoformat(),
+            label=event.label,
+            title=event.title,
+            topic=event.topic.slug,
+            sentences=tuple(sentence.number for sentence in event.sentences.all()),
+        )
+        for event in events
+    ]
+    dates = generation.PairSet(
+        name="dates",
+        stem="Match each event to its date.",
+        pairs=tuple(
+            generation.Pair(left=e.title, right=e.label, topics=(e.topic,), sentences=e.sentences) for e in event_inputs
+        ),
+        source_note="From the timeline.",
+    )
+    return generation.Material(
+        facts=tuple(inputs),
+        events=tuple(event_inputs),
+        pair_sets=(people, capitals, dates),
+        sentences=dict(Sentence.objects.values_list("number", "text")),
+    )
+
+
+def questions_save(*, quiz: Quiz, drafts: list[generation.Draft]) -> list[Question]:
+    """Append `drafts` to `quiz`, each with its fact, topic, options and source sentences."""
+    facts = {fact.key: fact for fact in Fact.objects.filter(key__in=[d.fact_key for d in drafts if d.fact_key])}
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    sentences = {sentence.number: sentence for sentence in Sentence.objects.all()}
+    start = quiz.questions.count()
+    with transaction.atomic():
+        questions = Question.objects.bulk_create(
+            Question(
+                quiz=quiz,
+                position=start + index,
+                kind=draft.kind,
+                stem=draft.stem,
+                accepted_answers=list(draft.accepted),
+                rejected_answers=list(draft.rejected),
+                explanation=draft.explanation,
+                fact=facts.get(draft.fact_key),
+                topic=topics.get(draft.topic) if draft.topic else None,
+                source_note=draft.source_note,
+            )
+            for index, draft in enumerate(drafts, start=1)
+        )
+        Option.objects.bulk_create(
+            Option(question=question, position=place, text=o.text, is_correct=o.correct, match=o.match)
+            for question, draft in zip(questions, drafts, strict=True)
+            for place, o in enumerate(draft.options, start=1)
+        )
+        through = Question.sentences.through
+        through.objects.bulk_create(
+            through(question=question, sentence=sentences[number])
+            for question, draft in zip(questions, drafts, strict=True)
+            for number in draft.sentences
+            if number in sentences
+        )
+    return questions
+
+
+@dataclass(frozen=True)
+class DefaultQuiz:
+    slug: str
+    title: str
+    topic: str | None
+    plan: dict[str, int]
+    description: str
+
+
+def default_quizzes() -> list[DefaultQuiz]:
+    quizzes = [
+        DefaultQuiz(
+            slug=topic.slug,
+            title=f"{topic.title}: quiz",
+            topic=topic.slug,
+            plan=generation.TOPIC_PLAN,
+            description=f"Eleven questions on the explainer “{topic.title}”, every one traced to its source.",
+        )
+        for topic in Topic.objects.in_order()
+    ]
+    quizzes.append(
+        DefaultQuiz(
+            slug=STORY_SLUG,
+            title="The whole story",
+            topic=None,
+            plan=generation.STORY_PLAN,
+            description="Fifteen questions across the CSTO, the Union State and the milk war.",
+        )
+    )
+    return quizzes
+
+
+@dataclass
+class GenerateReport:
+    created: list[Quiz] = field(default_factory=list)
+    kept: list[Quiz] = field(default_factory=list)
+    drafts: dict[str, list[generation.Draft]] = field(default_factory=dict)
+
+
+def default_quizzes_generate(*, seed: int = DEFAULT_SEED, dry_run: bool = False) -> GenerateReport:
+    """Build the built-in quizzes that do not exist yet (one per topic and the whole story).
+
+    An existing built-in quiz is kept as it is: students may have answered it, and a teacher
+    may have reviewed it. With `dry_run` nothing is written; the drafts are returned to read.
+    """
+    report = GenerateReport()
+    material = material_load()
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    existing = {quiz.slug: quiz for quiz in Quiz.objects.builtin()}
+    for spec in default_quizzes():
+        if spec.slug in existing and not dry_run:
+            report.kept.append(existing[spec.slug])
+            continue
+        # One generator per quiz, seeded from the quiz, so that adding a topic leaves the others as they were.
+        rng = random.Random(f"{seed}:{spec.slug}")  # noqa: S311 (reproducible, not secret)
+        drafts = generation.quiz_generate(material, rng, topic=spec.topic, plan=spec.plan)
+        report.drafts[spec.slug] = drafts
+        if dry_run:
+            continue
+        with transaction.atomic():
+            quiz = Quiz.objects.create(
+                slug=spec.slug,
+                title=spec.title,
+                description=spec.description,
+                topic=topics.get(spec.topic) if spec.topic else None,
+                status=Quiz.Status.PUBLISHED,
+                seed=seed,
+            )
+            questions_save(quiz=quiz, drafts=drafts)
+        report.created.append(quiz)
+    return report
+
+
+def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None:
+    """The learner behind `request`: the signed-in user's, or the guest's of this browser session."""
+    if request.user.is_authenticated:
+        if create:
+            return Learner.objects.get_or_create(user=request.user)[0]
+        return Learner.objects.filter(user=request.user).first()
+    learner_id = request.session.get(LEARNER_SESSION_KEY)
+    learner = Learner.objects.filter(pk=learner_id, user__isnull=True).first() if learner_id else None
+    if learner is None and create:
+        learner = Learner.objects.create()
+        request.session[LEARNER_SESSION_KEY] = learner.pk
+    return learner
+
+
+def attempt_start(*, quiz: Quiz, learner: Learner) -> Attempt:
+    return Attempt.objects.create(quiz=quiz, learner=learner)
+
+
+def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tuple[Response, bool]:
+    """Store `answer` once. Returns the response and whether this call stored it.
+
+    A second submission (a double click, a retry, another tab) stores nothing and returns the
+    first response, so the student sees the same feedback and cannot change their answer. The
+    unique constraint settles a race between two requests. Answering the last question
+    finishes the attempt with its score, in the same transaction.
+    """
+    existing = Response.objects.filter(attempt=attempt, question=question).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                attempt=attempt, question=question, answer=answer, is_correct=question.grade(answer)
+            )
+            responses = attempt.responses.all()
+            if attempt.finished_at is None and responses.count() >= attempt.quiz.questions.count():
+                attempt.finished_at = timezone.now()
+                attempt.score = responses.filter(is_correct=True).count()
+                attempt.save(update_fields=["finished_at", "score"])
+    except IntegrityError:
+        return Response.objects.get(attempt=attempt, question=question), False
+    return response, True

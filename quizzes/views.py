@@ -1,0 +1,256 @@
+"""Taking a quiz: one question per screen, feedback swapped in by htmx, the same flow without JavaScript.
+
+Attempts are reached by their random public id and belong to one learner: anyone else gets
+404. A question's page answers GET (the question, or its feedback once answered: a reload
+shows the same state) and POST (the answer: stored once, then the feedback). An htmx request
+gets the question card alone; a plain form post is redirected to the page (POST/redirect/GET).
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, Max, Prefetch, Q, Value
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from explainer.models import Sentence
+from quizzes.forms import PLACES, AnswerForm
+from quizzes.grading import pairs_right
+from quizzes.models import Attempt, Question, Quiz, Response
+from quizzes.services import answer_submit, attempt_start, learner_for
+
+
+@require_safe
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    learner = learner_for(request)
+    quizzes = (
+        Quiz.objects.published()
+        .select_related("topic")
+        .annotate(
+            question_count=Count("questions", distinct=True),
+            best_score=Max("attempts__score", filter=Q(attempts__learner=learner))
+            if learner
+            else Value(None, output_field=IntegerField()),
+        )
+    )
+    return render(request, "quizzes/quiz_list.html", {"quizzes": quizzes})
+
+
+def _published_quiz(slug: str) -> Quiz:
+    return get_object_or_404(Quiz.objects.published().select_related("topic"), slug=slug)
+
+
+@require_safe
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = _published_quiz(slug)
+    kinds = dict(Question.Kind.choices)
+    mix = [
+        (kinds[row["kind"]], row["count"])
+        for row in quiz.questions.values("kind").annotate(count=Count("pk")).order_by("kind")
+    ]
+    learner = learner_for(request)
+    attempts = list(quiz.attempts.filter(learner=learner)[:5]) if learner else []
+    unfinished = next((attempt for attempt in attempts if attempt.finished_at is None), None)
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {
+            "quiz": quiz,
+            "mix": mix,
+            "question_count": sum(count for _, count in mix),
+            "attempts": [attempt for attempt in attempts if attempt.finished_at],
+            "unfinished": unfinished,
+        },
+    )
+
+
+@require_POST
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = _published_quiz(slug)
+    learner = learner_for(request, create=True)
+    # A double click on "Start" must not leave an empty attempt behind: reuse one not yet begun.
+    attempt = quiz.attempts.filter(
+        learner=learner, finished_at__isnull=True, responses__isnull=True
+    ).first() or attempt_start(quiz=quiz, learner=learner)
+    return redirect("quizzes:question", attempt.public_id, 1)
+
+
+def _own_attempt(request: HttpRequest, attempt_id: uuid.UUID) -> Attempt:
+    """The attempt, if it belongs to whoever is asking; 404 for anyone else."""
+    learner = learner_for(request)
+    if learner is None:
+        raise Http404("No such attempt.")
+    return get_object_or_404(Attempt.objects.select_related("quiz__topic"), public_id=attempt_id, learner=learner)
+
+
+def _questions(attempt: Attempt) -> list[Question]:
+    return list(
+        attempt.quiz.questions.select_related("topic", "fact").prefetch_related(
+            "options", Prefetch("sentences", queryset=Sentence.objects.order_by("number"))
+        )
+    )
+
+
+@require_safe
+@never_cache
+def attempt_resume(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.finished_at:
+        return redirect("quizzes:result", attempt.public_id)
+    answered = attempt.responses.count()
+    return redirect("quizzes:question", attempt.public_id, answered + 1)
+
+
+@dataclass
+class Row:
+    """One line of an answered question: an option, item or pair, and how the answer fared."""
+
+    text: str
+    given: str = ""
+    key: str = ""
+    chosen: bool = False
+    correct: bool = False
+
+
+def answer_rows(attempt: Attempt, question: Question, response: Response) -> list[Row]:
+    """What the student answered next to the key, in the order they saw it."""
+    options = attempt.shuffled(question, question.options.all())
+    answer = response.answer
+    match question.kind:
+        case Question.Kind.GAP_FILL:
+            return [Row(text="", given=answer["text"], key=question.accepted_answers[0], correct=response.is_correct)]
+        case Question.Kind.ORDERING:
+            places = {pk: place for place, pk in enumerate(answer["order"], start=1)}
+            key = {option.pk: place for place, option in enumerate(question.options.all(), start=1)}
+            return [
+                Row(
+                    text=option.text,
+                    given=PLACES[places[option.pk] - 1],
+                    key=PLACES[key[option.pk] - 1],
+                    correct=places[option.pk] == key[option.pk],
+                )
+                for option in sorted(options, key=lambda option: places.get(option.pk, 0))
+            ]
+        case Question.Kind.MATCHING:
+            by_pk = {option.pk: option for option in options}
+            pairs = {int(left): right for left, right in answer["pairs"].items()}
+            return [
+                Row(
+                    text=option.text,
+                    given=by_pk[pairs[option.pk]].match if pairs.get(option.pk) in by_pk else "",
+                    key=option.match,
+                    correct=pairs.get(option.pk) == option.pk,
+                )
+                for option in options
+            ]
+        case _:
+            chosen = set(answer["options"])
+            return [Row(text=option.text, chosen=option.pk in chosen, correct=option.is_correct) for option in options]
+
+
+def _section_url(question: Question) -> str:
+    """The explainer section a question comes from: the first one that cites its sentences."""
+    if question.topic is None:
+        return ""
+    section = question.topic.section_for([sentence.number for sentence in question.sentences.all()])
+    return f"{question.topic.get_absolute_url()}#{section}" if section else question.topic.get_absolute_url()
+
+
+def _card_context(attempt: Attempt, questions: list[Question], number: int, **extra) -> dict:
+    question = questions[number - 1]
+    response = extra.get("response")
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "question": question,
+        "number": number,
+        "total": len(questions),
+        "url": reverse("quizzes:question", args=[attempt.public_id, number]),
+        **extra,
+    }
+    if response is not None:
+        context["rows"] = answer_rows(attempt, question, response)
+        context["pairs_right"] = (
+            pairs_right({int(k): v for k, v in response.answer["pairs"].items()})
+            if question.kind == Question.Kind.MATCHING
+            else None
+        )
+        context["section_url"] = _section_url(question)
+        context["next_url"] = (
+            reverse("quizzes:question", args=[attempt.public_id, number + 1])
+            if number < len(questions)
+            else reverse("quizzes:result", args=[attempt.public_id])
+        )
+    return context
+
+
+def _render_card(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "quizzes/attempt_question.html#question-card", context, status=status)
+    return render(request, "quizzes/attempt_question.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@vary_on_headers("HX-Request")
+def attempt_question(request: HttpRequest, attempt_id: uuid.UUID, number: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    questions = _questions(attempt)
+    if not 1 <= number <= len(questions):
+        raise Http404("This quiz has no such question.")
+    question = questions[number - 1]
+    responses = {response.question_id: response for response in attempt.responses.all()}
+    # One question at a time: a later question waits until the ones before it are answered.
+    first_open = next((n for n, q in enumerate(questions, start=1) if q.pk not in responses), None)
+    if first_open is not None and number > first_open:
+        return redirect("quizzes:question", attempt.public_id, first_open)
+
+    if request.method == "POST":
+        form = AnswerForm(request.POST, attempt=attempt, question=question)
+        if question.pk in responses:
+            # Answered already (a double click, a retry, another tab): the first answer stands.
+            response = responses[question.pk]
+            changed = form.is_valid() and form.answer() != response.answer
+            context = _card_context(attempt, questions, number, response=response, changed=changed)
+        elif not form.is_valid():
+            return _render_card(request, _card_context(attempt, questions, number, form=form), status=400)
+        else:
+            response, _ = answer_submit(attempt=attempt, question=question, answer=form.answer())
+            context = _card_context(attempt, questions, number, response=response)
+        if not request.htmx:
+            return redirect("quizzes:question", attempt.public_id, number)
+        return _render_card(request, context)
+
+    if question.pk in responses:
+        context = _card_context(attempt, questions, number, response=responses[question.pk])
+    else:
+        context = _card_context(attempt, questions, number, form=AnswerForm(attempt=attempt, question=question))
+    return _render_card(request, context)
+
+
+@require_safe
+@never_cache
+def attempt_result(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.finished_at is None:
+        return redirect("quizzes:attempt", attempt.public_id)
+    questions = _questions(attempt)
+    responses = {response.question_id: response for response in attempt.responses.all()}
+    review = [
+        {
+            "number": number,
+            "question": question,
+            "response": responses.get(question.pk),
+            "rows": answer_rows(attempt, question, responses[question.pk]) if question.pk in responses else [],
+        }
+        for number, question in enumerate(questions, start=1)
+    ]
+    return render(
+        request,
+        "quizzes/attempt_result.html",
+        {"attempt": attempt, "quiz": attempt.quiz, "review": review, "total": len(questions)},
+    )

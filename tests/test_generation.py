@@ -1,0 +1,335 @@
+"""The generator, without a database: exact results for a fixed seed, and properties over many seeds."""
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from explainer.text import plain
+from quizzes import generation as g
+
+SUMMIT = "Mr Lukashenko had been due to take part in a summit in Moscow on June 14th."
+
+BAN_DATE = g.FactIn(
+    key="A26",
+    kind="date",
+    statement="Russia banned imports of Belarusian dairy products on 6 June 2009.",
+    question="On what date did Russia ban imports of Belarusian dairy products?",
+    answers=("6 June 2009",),
+    accepted=("June 6, 2009",),
+    distractors=("13 June 2009", "17 June 2009", "28 May 2009", "1 June 2009", "June 6, 2009"),
+    topics=("milk-war",),
+    sentences=(10,),
+)
+SUMMIT_CITY = g.FactIn(
+    key="A16b",
+    kind="place",
+    statement="The CSTO summit of 14 June 2009 took place in Moscow.",
+    question="In which city did the CSTO summit of 14 June 2009 take place?",
+    answers=("Moscow",),
+    distractors=("Minsk", "Tashkent", "Astana", "Yerevan"),
+    topics=("csto",),
+    sentences=(1,),
+)
+MEMBERS = g.FactIn(
+    key="A09",
+    kind="membership",
+    statement="In June 2009 the CSTO had seven members.",
+    question="In June 2009, which seven countries were members of the CSTO?",
+    answers=("Russia", "Belarus", "Armenia", "Kazakhstan", "Uzbekistan", "Tajikistan", "Kyrgyzstan"),
+    distractors=("Turkmenistan", "Ukraine", "Georgia", "Azerbaijan"),
+    status="dated",
+    as_of="2009-06-14",
+    topics=("csto",),
+    sentences=(3,),
+)
+CLAIM = g.FactIn(
+    key="A24",
+    kind="cause_effect",
+    statement="Lukashenko said the Kremlin had demanded that Belarus recognise Abkhazia and South Ossetia.",
+    question="According to Lukashenko, which two regions had the Kremlin demanded that Belarus recognise?",
+    answers=("Abkhazia and South Ossetia",),
+    distractors=("Kosovo and Transnistria", "Crimea and Donbas", "Karabakh and Nakhichevan"),
+    status="disputed",
+    topics=("milk-war",),
+    sentences=(9,),
+)
+PRESIDENT = g.FactIn(
+    key="A02a",
+    kind="person",
+    statement="Belarus said its president, Alexander Lukashenko, would not attend the summit.",
+    question="Which leader did Belarus say would not attend the summit?",
+    answers=("Alexander Lukashenko",),
+    accepted=("Lukashenka",),
+    distractors=("Sergei Sidorsky", "Andrei Popov", "Dmitry Medvedev"),
+    topics=("csto",),
+    sentences=(20,),
+)
+EVENTS = tuple(
+    g.EventIn(key=f"e{n}", date=date, label=label, title=title, topic="csto", sentences=(n,))
+    for n, (date, label, title) in enumerate(
+        [
+            ("1992-05-15", "15 May 1992", "Treaty signed"),
+            ("2002-10-07", "7 Oct 2002", "Charter signed"),
+            ("2009-06-14", "14 Jun 2009", "Summit boycotted"),
+            ("2012-12-19", "19 Dec 2012", "Uzbekistan suspended"),
+            ("2024-02-01", "Feb 2024", "Armenia freezes"),
+        ],
+        start=1,
+    )
+)
+CAPITALS = g.PairSet(
+    name="capitals",
+    stem="Match each country to its capital in 2009.",
+    pairs=tuple(
+        g.Pair(left=country, right=capital, topics=("csto",), sentences=(3,))
+        for country, capital in [
+            ("Russia", "Moscow"),
+            ("Belarus", "Minsk"),
+            ("Armenia", "Yerevan"),
+            ("Kazakhstan", "Astana"),
+        ]
+    ),
+)
+MATERIAL = g.Material(
+    facts=(BAN_DATE, SUMMIT_CITY, MEMBERS, CLAIM, PRESIDENT),
+    events=EVENTS,
+    pair_sets=(CAPITALS,),
+    sentences={
+        1: "Belarus said it would skip a security summit in Moscow.",
+        20: "Its president Alexander Lukashenko would not attend the summit.",
+    },
+)
+
+
+def test_single_choice_has_the_key_and_three_of_the_fact_s_own_distractors():
+    draft = g.single_choice(BAN_DATE, random.Random(1))
+    assert draft.kind == g.SINGLE
+    assert draft.stem == "On what date did Russia ban imports of Belarusian dairy products?"
+    assert [(o.text, o.correct) for o in draft.options] == [
+        ("6 June 2009", True),
+        ("17 June 2009", False),
+        ("28 May 2009", False),
+        ("13 June 2009", False),
+    ]
+    assert draft.fact_key == "A26"
+    assert draft.sentences == (10,)
+    assert draft.explanation == BAN_DATE.statement
+
+
+def test_a_distractor_that_is_an_accepted_spelling_of_the_answer_is_never_offered():
+    for seed in range(30):
+        texts = [o.text for o in g.single_choice(BAN_DATE, random.Random(seed)).options]
+        assert "June 6, 2009" not in texts
+
+
+def test_a_fact_with_too_few_distractors_gives_no_single_choice():
+    assert (
+        g.single_choice(BAN_DATE.__class__(**{**BAN_DATE.__dict__, "distractors": ("1 June 2009",)}), random.Random(1))
+        is None
+    )
+
+
+def test_multiple_select_asks_which_of_these_and_mixes_members_and_non_members():
+    draft = g.multiple_select(MEMBERS, random.Random(3))
+    assert draft.stem == "In June 2009, which of these countries were members of the CSTO? Select all that apply."
+    correct = [o.text for o in draft.options if o.correct]
+    wrong = [o.text for o in draft.options if not o.correct]
+    assert len(draft.options) == 5
+    assert set(correct) <= set(MEMBERS.answers) and len(correct) >= 2
+    assert set(wrong) <= set(MEMBERS.distractors) and wrong
+
+
+def test_false_statement_swaps_the_answer_for_a_distractor():
+    statement = g.false_statement(SUMMIT_CITY, random.Random(2))
+    assert statement == "The CSTO summit of 14 June 2009 took place in Minsk."
+
+
+def test_true_false_never_states_a_disputed_claim_bare():
+    assert all(g.true_false(CLAIM, random.Random(seed)) is None for seed in range(20))
+
+
+def test_true_false_is_true_or_false_with_the_true_statement_as_explanation():
+    drafts = [g.true_false(SUMMIT_CITY, random.Random(seed)) for seed in range(20)]
+    keys = Counter(next(o.text for o in d.options if o.correct) for d in drafts)
+    assert set(keys) == {"True", "False"}
+    for draft in drafts:
+        assert [o.text for o in draft.options] == ["True", "False"]
+        if draft.options[1].correct:
+            assert "Moscow" not in draft.stem
+            assert draft.explanation == f"False. {SUMMIT_CITY.statement}"
+        else:
+            assert draft.stem == f"True or false? {SUMMIT_CITY.statement}"
+            assert draft.explanation == f"True. {SUMMIT_CITY.statement}"
+
+
+def test_gap_fill_blanks_the_article_sentence_and_accepts_the_surname():
+    draft = g.gap_fill(PRESIDENT, random.Random(1), MATERIAL.sentences)
+    assert (
+        draft.stem
+        == "Fill the gap in this sentence from the article: “Its president _____ would not attend the summit.”"
+    )
+    assert draft.accepted == ("Alexander Lukashenko", "Lukashenka", "Lukashenko")
+    assert draft.rejected == ("Sergei Sidorsky", "Andrei Popov", "Dmitry Medvedev")
+
+
+def test_gap_fill_of_a_dated_fact_uses_the_statement_with_its_date():
+    fact = g.FactIn(**{**SUMMIT_CITY.__dict__, "status": "dated", "as_of": "2009-06-14"})
+    draft = g.gap_fill(fact, random.Random(1), {1: "Belarus skipped a summit in Moscow."})
+    assert draft.stem == "Fill the gap: The CSTO summit of 14 June 2009 took place in _____."
+
+
+def test_a_dated_fact_is_never_asked_without_its_year():
+    undated = g.FactIn(**{**MEMBERS.__dict__, "question": "Which countries are members of the CSTO?"})
+    assert g.multiple_select(undated, random.Random(1)) is None
+    assert g.multiple_select(MEMBERS, random.Random(1)) is not None
+
+
+def test_gap_fill_is_skipped_when_the_answer_shows_elsewhere_in_the_text():
+    fact = g.FactIn(**{**SUMMIT_CITY.__dict__, "statement": "Moscow hosted the summit in Moscow.", "sentences": ()})
+    assert g.gap_fill(fact, random.Random(1), {}) is None
+
+
+def test_ordering_lists_events_earliest_first():
+    draft = g.ordering(EVENTS, random.Random(4), "csto")
+    dates = {event.title: event.date for event in EVENTS}
+    titles = [o.text for o in draft.options]
+    assert len(titles) == g.ITEMS
+    assert [dates[t] for t in titles] == sorted(dates[t] for t in titles)
+    assert draft.stem == "Put these events in the order they happened, earliest first."
+
+
+def test_matching_pairs_are_unique_on_both_sides():
+    draft = g.matching(CAPITALS, random.Random(5), "csto")
+    assert sorted((o.text, o.match) for o in draft.options) == [
+        ("Armenia", "Yerevan"),
+        ("Belarus", "Minsk"),
+        ("Kazakhstan", "Astana"),
+        ("Russia", "Moscow"),
+    ]
+    assert g.matching(CAPITALS, random.Random(5), "milk-war") is None
+
+
+def test_the_same_material_and_seed_give_the_same_quiz():
+    plan = {g.SINGLE: 1, g.MULTIPLE: 1, g.TRUE_FALSE: 1, g.GAP_FILL: 1, g.ORDERING: 1, g.MATCHING: 1}
+    first = g.quiz_generate(MATERIAL, random.Random(7), topic=None, plan=plan)
+    assert first == g.quiz_generate(MATERIAL, random.Random(7), topic=None, plan=plan)
+    assert Counter(d.kind for d in first) == Counter(plan)
+    assert len({d.fact_key for d in first if d.fact_key}) == len([d for d in first if d.fact_key])
+
+
+# Properties over the real fact base, read from the content files (no database).
+
+
+def _real_material() -> g.Material:
+    directory = Path(settings.CONTENT_DIR)
+    facts = yaml.safe_load((directory / "facts.yaml").read_text())
+    timeline = yaml.safe_load((directory / "timeline.yaml").read_text())
+    article = yaml.safe_load((directory / "article.yaml").read_text())
+    members = yaml.safe_load((directory / "members.yaml").read_text())
+    inputs = tuple(
+        g.FactIn(
+            key=str(row["key"]),
+            kind=row["kind"],
+            statement=row["statement"].strip(),
+            question=(row.get("question") or "").strip(),
+            answers=tuple(str(a) for a in row["answer"]),
+            accepted=tuple(str(a) for a in row.get("accept") or []),
+            distractors=tuple(str(d) for d in row.get("distractors") or []),
+            status=row["status"],
+            topics=tuple(row["topics"]),
+            sentences=tuple(row.get("sentences") or []),
+            source_note=row.get("source_note") or "",
+            note=(row.get("note") or "").strip(),
+            as_of=str(row.get("as_of") or ""),
+            quizzable=row.get("quizzable", True),
+        )
+        for row in facts
+    )
+    people = g.PairSet(
+        name="people",
+        stem="Match each person to their role.",
+        pairs=tuple(
+            g.Pair(left=str(row["answer"][0]), right=row["role"], topics=tuple(row["topics"]))
+            for row in facts
+            if row.get("role")
+        ),
+        source_note="From the fact base.",
+    )
+    capitals = g.PairSet(
+        name="capitals",
+        stem="Match each member to its capital.",
+        pairs=tuple(g.Pair(left=m["name"], right=m["capital"], topics=("csto",)) for m in members),
+        source_note="From the map.",
+    )
+    return g.Material(
+        facts=inputs,
+        events=tuple(
+            g.EventIn(key=str(e["date"]), date=str(e["date"]), label=e["label"], title=e["title"], topic=e["topic"])
+            for e in timeline
+        ),
+        pair_sets=(
+            people,
+            capitals,
+            g.PairSet(
+                name="dates",
+                stem="Match each event to its date.",
+                pairs=tuple(g.Pair(left=e["title"], right=e["label"], topics=(e["topic"],)) for e in timeline),
+                source_note="From the timeline.",
+            ),
+        ),
+        sentences=dict(enumerate(article["sentences"], start=1)),
+    )
+
+
+REAL = _real_material()
+FACTS = {fact.key: fact for fact in REAL.facts}
+TOPICS = [None, "csto", "union-state", "milk-war"]
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32), topic=st.sampled_from(TOPICS))
+def test_every_generated_question_is_well_formed(seed, topic):
+    plan = g.STORY_PLAN if topic is None else g.TOPIC_PLAN
+    drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
+
+    assert len(drafts) == sum(plan.values())
+    kinds = Counter(d.kind for d in drafts)
+    assert set(kinds) == set(g.KINDS), kinds  # every type, where the facts support it
+    assert max(kinds.values()) <= plan[g.SINGLE] + 2  # no type crowds out the others
+    keys = [d.fact_key for d in drafts if d.fact_key]
+    assert len(keys) == len(set(keys)), "a fact asked twice"
+
+    for draft in drafts:
+        assert draft.stem.strip() and draft.explanation.strip()
+        assert draft.sentences or draft.source_note, draft.stem
+        texts = [plain(o.text) for o in draft.options]
+        assert len(texts) == len(set(texts)), f"two options the same: {draft.stem}"
+        fact = FACTS.get(draft.fact_key)
+        if draft.kind in (g.SINGLE, g.MULTIPLE, g.TRUE_FALSE):
+            assert any(o.correct for o in draft.options)
+        if draft.kind == g.SINGLE:
+            assert sum(o.correct for o in draft.options) == 1 and len(draft.options) == 4
+        if draft.kind in (g.SINGLE, g.MULTIPLE):
+            right = {plain(v) for v in (*fact.answers, *fact.accepted)}
+            for option in draft.options:
+                assert (plain(option.text) in right) == option.correct, f"{fact.key}: {option.text}"
+        if draft.kind == g.GAP_FILL:
+            assert g.GAP in draft.stem and draft.accepted
+            assert not any(
+                plain(value) in plain(draft.stem.replace(g.GAP, " ")).split(" ")
+                for value in draft.accepted
+                if " " not in value
+            )
+        if draft.kind in (g.ORDERING, g.MATCHING):
+            assert 3 <= len(draft.options) <= 5
+        if fact is not None and fact.status == "dated":
+            assert fact.as_of[:4] in draft.stem, f"{fact.key} is dated: ask it 'in {fact.as_of[:4]}'"
+        if fact is not None and fact.status in ("disputed", "opinion"):
+            assert draft.kind in (g.SINGLE, g.MULTIPLE)
+            assert "according to" in draft.stem.lower() or " said" in draft.stem or "claim" in draft.stem, fact.key
