@@ -39,6 +39,7 @@ content: migrate
 run: content
 	@echo ""
 	@echo "  Milk War Classroom: http://$(HOST):$(PORT)/"
+	@echo "  Quizzes:            http://$(HOST):$(PORT)/quizzes/"
 	@echo "  Teachers: create an account with"
 	@echo "    $(BIN)/python manage.py create_teacher USERNAME"
 	@echo "  then sign in at http://$(HOST):$(PORT)/admin/"

@@ -53,6 +53,7 @@ class FactAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics", "sentences"]
     fieldsets = [
         (None, {"fields": ["key", "kind", "statement", "question", "answers", "accepted_spellings", "quizzable"]}),
+        ("For quizzes", {"fields": ["distractors", "role"]}),
         ("Where it comes from", {"fields": ["topics", "sentences", "source_note"]}),
         ("Status", {"fields": ["status", "as_of", "claimed_by", "note"]}),
     ]

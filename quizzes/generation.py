@@ -195,7 +195,8 @@ def multiple_select(fact: FactIn, rng: random.Random) -> Draft | None:
         return None
     if not re.search(r"\b[Ww]hich\b", fact.question):
         return None
-    right_count = rng.randint(2, min(len(fact.answers), MAX_SELECT_OPTIONS - 1))
+    # Two or three right and the rest wrong: neither "tick everything" nor "tick one" pays.
+    right_count = rng.randint(2, min(len(fact.answers), 3))
     wrong_count = min(len(wrong), MAX_SELECT_OPTIONS - right_count)
     options = [DraftOption(text, correct=True) for text in rng.sample(list(fact.answers), right_count)]
     options += [DraftOption(text) for text in rng.sample(wrong, wrong_count)]

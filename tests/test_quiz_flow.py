@@ -346,8 +346,11 @@ def test_the_error_messages_say_what_to_fix(content, guest_client):
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_other_methods_are_refused(content, guest_client, method):
     attempt = start(guest_client)
-    assert getattr(guest_client, method)(question_url(attempt, 1)).status_code == 405
-    assert guest_client.get(reverse("quizzes:start", args=["csto"])).status_code == 405
+    response = getattr(guest_client, method)(question_url(attempt, 1))
+    assert response.status_code == 405
+    assert response.content.decode() == f"This address does not accept {method.upper()}; it accepts GET, HEAD, POST.\n"
+    response = guest_client.get(reverse("quizzes:start", args=["csto"]))
+    assert response.status_code == 405 and "it accepts POST" in response.content.decode()
 
 
 def test_an_answer_without_the_csrf_token_is_refused(content):
