@@ -38,6 +38,8 @@ STATED_STATUSES = {"confirmed", "nuance", "dated"}  # may be stated bare in true
 CHOICES = 4
 MAX_SELECT_OPTIONS = 5
 MAX_GAP_WORDS = 4
+MAX_STATED_WORDS = 28
+APPOSITIVE = re.compile(r",\s+(?!and\b|but\b|so\b|not\b)")
 GAP_KINDS = {"date", "amount", "person", "place", "organisation", "ranking"}  # short values, not phrases
 ITEMS = 4  # ordering and matching use three to five items; four reads well on a phone
 GAP = "_____"
@@ -204,21 +206,30 @@ def multiple_select(fact: FactIn, rng: random.Random) -> Draft | None:
 
 
 def _find(text: str, value: str) -> re.Match | None:
-    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, flags=re.IGNORECASE)
+    """`value` as a whole word or phrase, not part of a longer one or of a range ("22–23 February")."""
+    return re.search(rf"(?<![\w–-]){re.escape(value)}(?![\w–-])", text, flags=re.IGNORECASE)
 
 
 def _mentions_any(text: str, values: Sequence[str]) -> bool:
     return any(_find(text, value) for value in values)
 
 
+def _plain_statement(text: str) -> bool:
+    """One short sentence: long ones mix several facts, and a swap in one reads as a riddle."""
+    return len(text.split()) <= MAX_STATED_WORDS and ";" not in text and ". " not in text.rstrip(".")
+
+
 def false_statement(fact: FactIn, rng: random.Random) -> str | None:
     """The statement with its answer swapped for a distractor, if that makes it plainly false."""
-    if len(fact.answers) != 1:
+    if len(fact.answers) != 1 or not _plain_statement(fact.statement):
         return None
-    found = next((m for value in _right_answers(fact) if (m := _find(fact.statement, value))), None)
-    if found is None:
+    found = _find(fact.statement, fact.answers[0])
+    # "Chișinău, the capital of Moldova": a swapped value would keep a description that fits only the answer.
+    if found is None or APPOSITIVE.match(fact.statement, found.end()):
         return None
     for wrong in rng.sample(_wrong_answers(fact), len(_wrong_answers(fact))):
+        if found.start() == 0:
+            wrong = wrong[:1].upper() + wrong[1:]
         changed = fact.statement[: found.start()] + wrong + fact.statement[found.end() :]
         # Checked not to be accidentally true: no accepted answer is left in it anywhere.
         if not _mentions_any(changed, _right_answers(fact)):
@@ -226,13 +237,19 @@ def false_statement(fact: FactIn, rng: random.Random) -> str | None:
     return None
 
 
-def true_false(fact: FactIn, rng: random.Random) -> Draft | None:
+def true_false(fact: FactIn, rng: random.Random, *, is_true: bool | None = None) -> Draft | None:
     if not _asked(fact) or fact.status not in STATED_STATUSES or not _dated_ok(fact, fact.statement):
         return None
-    wanted_true = rng.random() < 0.5
-    statement = None if wanted_true else false_statement(fact, rng)
-    is_true = statement is None
-    stem = f"True or false? {fact.statement if is_true else statement}"
+    if not _plain_statement(fact.statement):
+        return None
+    # Half true, half false; a fact that cannot be made plainly false is left for another type,
+    # so that "true" is never the safe guess.
+    if is_true is None:
+        is_true = rng.random() < 0.5
+    statement = fact.statement if is_true else false_statement(fact, rng)
+    if statement is None:
+        return None
+    stem = f"True or false? {statement}"
     options = [DraftOption("True", correct=is_true), DraftOption("False", correct=not is_true)]
     draft = _draft(TRUE_FALSE, fact, stem, options)
     verdict = "True." if is_true else "False."
@@ -273,7 +290,7 @@ def gap_fill(fact: FactIn, rng: random.Random, sentences: Mapping[int, str]) -> 
     else:
         gapped = None
     if gapped is None:
-        gapped = _gapped(fact.statement, fact)
+        gapped = _gapped(fact.statement, fact) if _plain_statement(fact.statement) else None
         if gapped is None or not _dated_ok(fact, gapped):
             return None
         stem = f"Fill the gap: {gapped}"
@@ -335,11 +352,15 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
     per_fact: dict[str, Callable[[FactIn], Draft | None]] = {
         SINGLE: lambda fact: single_choice(fact, rng),
         MULTIPLE: lambda fact: multiple_select(fact, rng),
-        TRUE_FALSE: lambda fact: true_false(fact, rng),
+        # Alternate true and false keys, so that the quiz's true/false answers are balanced.
+        TRUE_FALSE: lambda fact: true_false(
+            fact, rng, is_true=(sum(d.kind == TRUE_FALSE for d in drafts) % 2 == 0) == first_true
+        ),
         GAP_FILL: lambda fact: gap_fill(fact, rng, material.sentences),
     }
     drafts: list[Draft] = []
     used: set[str] = set()
+    first_true = rng.random() < 0.5
 
     def take(kind: str, wanted: int) -> int:
         made = 0

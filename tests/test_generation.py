@@ -333,3 +333,12 @@ def test_every_generated_question_is_well_formed(seed, topic):
         if fact is not None and fact.status in ("disputed", "opinion"):
             assert draft.kind in (g.SINGLE, g.MULTIPLE)
             assert "according to" in draft.stem.lower() or " said" in draft.stem or "claim" in draft.stem, fact.key
+
+
+def test_true_false_keys_are_balanced_in_every_quiz():
+    for seed in range(40):
+        for topic in TOPICS:
+            plan = g.STORY_PLAN if topic is None else g.TOPIC_PLAN
+            drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
+            keys = [d.options[0].correct for d in drafts if d.kind == g.TRUE_FALSE]
+            assert abs(keys.count(True) - keys.count(False)) <= 1, (seed, topic, keys)
