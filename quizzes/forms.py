@@ -11,6 +11,7 @@ from quizzes.grading import MAX_TEXT_LENGTH
 from quizzes.models import Attempt, Option, Question
 
 PLACES = ["1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th"]
+NOT_AN_OPTION = "That answer is not one of this question's options."
 
 
 class AnswerForm(forms.Form):
@@ -28,20 +29,14 @@ class AnswerForm(forms.Form):
                     label=question.stem,
                     choices=choices,
                     widget=forms.RadioSelect,
-                    error_messages={
-                        "required": "Choose an answer.",
-                        "invalid_choice": "That answer is not one of this question's options.",
-                    },
+                    error_messages={"required": "Choose an answer.", "invalid_choice": NOT_AN_OPTION},
                 )
             case Kind.MULTIPLE:
                 self.fields["choices"] = forms.MultipleChoiceField(
                     label=question.stem,
                     choices=choices,
                     widget=forms.CheckboxSelectMultiple,
-                    error_messages={
-                        "required": "Select at least one option.",
-                        "invalid_choice": "That answer is not one of this question's options.",
-                    },
+                    error_messages={"required": "Select at least one option.", "invalid_choice": NOT_AN_OPTION},
                 )
             case Kind.GAP_FILL:
                 self.fields["text"] = forms.CharField(

@@ -136,7 +136,7 @@ def default_quizzes() -> list[DefaultQuiz]:
     quizzes = [
         DefaultQuiz(
             slug=topic.slug,
-            title=f"{topic.title}: quiz",
+            title=f"Quiz: {topic.title}",
             topic=topic.slug,
             plan=generation.TOPIC_PLAN,
             description=f"Eleven questions on the explainer “{topic.title}”, every one traced to its source.",

@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from quizzes import generation as g
 from quizzes.models import Attempt, Learner, Question, Quiz, Response
-from quizzes.services import questions_save
+from quizzes.services import answer_submit, questions_save
 from tests.quiz_helpers import answer_data
 
 HTMX = {"HX-Request": "true"}
@@ -436,3 +436,25 @@ def test_question_and_result_pages_run_the_same_queries_however_long_the_quiz(
             guest_client.get(reverse("quizzes:result", args=[attempt.public_id]))
         counts[size] = (len(before.captured_queries), len(posting.captured_queries), len(result.captured_queries))
     assert counts[2] == counts[12], counts
+
+
+def test_a_race_between_two_submissions_stores_one_response(content, guest_client, monkeypatch):
+    """Two requests both find no answer yet; the unique constraint lets one in, the other gets its response."""
+    attempt = start(guest_client)
+    question = nth(attempt, 1)
+    data = answer_data(attempt, question)
+    first = guest_client.post(question_url(attempt, 1), data, headers=HTMX)
+    stored = Response.objects.get(attempt=attempt)
+
+    real_filter = Response.objects.filter
+    misses = iter([True])
+
+    def filter_that_misses_once(*args, **kwargs):
+        found = real_filter(*args, **kwargs)
+        return found.none() if next(misses, False) else found
+
+    monkeypatch.setattr(Response.objects, "filter", filter_that_misses_once)
+    response, created = answer_submit(attempt=attempt, question=question, answer=stored.answer)
+    assert (response, created) == (stored, False)
+    assert Response.objects.filter(attempt=attempt).count() == 1
+    assert guest_client.post(question_url(attempt, 1), data, headers=HTMX).content == first.content
