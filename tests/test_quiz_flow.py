@@ -458,3 +458,19 @@ def test_a_race_between_two_submissions_stores_one_response(content, guest_clien
     assert (response, created) == (stored, False)
     assert Response.objects.filter(attempt=attempt).count() == 1
     assert guest_client.post(question_url(attempt, 1), data, headers=HTMX).content == first.content
+
+
+def test_the_feedback_links_the_explainer_section_that_cites_the_source(content, guest_client):
+    attempt = start(guest_client, "milk-war")
+    questions = list(attempt.quiz.questions.prefetch_related("options", "sentences").select_related("topic"))
+    for number, question in enumerate(questions, start=1):
+        page = guest_client.post(question_url(attempt, number), answer_data(attempt, question), headers=HTMX).text
+        numbers = [sentence.number for sentence in question.sentences.all()]
+        section = question.topic.section_for(numbers) if question.topic else ""
+        if section:
+            break
+    else:
+        pytest.fail("no question of the milk-war quiz cites a sentence its explainer cites")
+    link = f"{question.topic.get_absolute_url()}#{section}"
+    assert f'href="{link}"' in page
+    assert f'id="{section}"' in guest_client.get(question.topic.get_absolute_url()).text

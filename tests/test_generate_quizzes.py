@@ -1,0 +1,53 @@
+"""`generate_quizzes` builds the built-in quizzes once, each question with its fact and source."""
+
+from collections import Counter
+
+from django.core.management import call_command
+
+from quizzes.models import Question, Quiz
+
+
+def test_the_built_in_quizzes_mix_all_six_types_and_keep_their_sources(content):
+    quizzes = {quiz.slug: quiz for quiz in Quiz.objects.builtin()}
+    assert set(quizzes) == {"csto", "union-state", "milk-war", "the-whole-story"}
+    for slug, quiz in quizzes.items():
+        questions = list(quiz.questions.prefetch_related("options", "sentences").select_related("fact"))
+        assert len(questions) == (15 if slug == "the-whole-story" else 11)
+        assert quiz.status == Quiz.Status.PUBLISHED and quiz.owner is None and quiz.seed == 2009
+        kinds = Counter(question.kind for question in questions)
+        assert set(kinds) == set(Question.Kind.values), (slug, kinds)
+        for question in questions:
+            assert question.explanation
+            assert list(question.sentences.all()) or question.source_note, question.stem
+            if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.GAP_FILL):
+                assert question.fact is not None
+            if quiz.topic and question.fact:
+                assert quiz.topic in question.fact.topics.all()
+
+
+def test_running_it_again_creates_nothing(content, capsys):
+    before = Question.objects.count()
+    call_command("generate_quizzes")
+    assert Quiz.objects.count() == 4 and Question.objects.count() == before
+    assert "Kept 'The whole story' (the-whole-story): it exists already." in capsys.readouterr().out
+
+
+def test_a_fresh_database_gets_them_from_the_seed_it_is_given(content, capsys):
+    Quiz.objects.all().delete()
+    call_command("generate_quizzes", "--seed", "7")
+    assert Quiz.objects.count() == 4 and set(Quiz.objects.values_list("seed", flat=True)) == {7}
+    out = capsys.readouterr().out
+    assert "Created the-whole-story: 15 questions" in out and "Seed 7; generated in" in out
+
+
+def test_dry_run_prints_every_question_with_key_distractors_and_source_and_writes_nothing(content, capsys):
+    Quiz.objects.all().delete()
+    call_command("generate_quizzes", "--dry-run")
+    assert not Quiz.objects.exists()
+    out = capsys.readouterr().out
+    for slug in ("csto", "union-state", "milk-war", "the-whole-story"):
+        assert f"=== {slug} ===" in out and f"Would create {slug}: " in out
+    assert out.count("[single]") == 3 + 4 + 3 + 4
+    assert "   KEY " in out and "accepted: " in out and "explanation: " in out
+    assert "       s1: Belarus today signalled a growing rift" in out or "       s3: " in out
+    assert "     source: fact " in out
