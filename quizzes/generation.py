@@ -16,7 +16,7 @@ The rules of the fact-checked reference are kept by construction:
 
 import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from explainer.text import plain
@@ -78,6 +78,7 @@ class EventIn:
 class Pair:
     left: str
     right: str
+    key: str = ""  # the fact or event it comes from: a quiz never asks it twice
     topics: tuple[str, ...] = ()
     sentences: tuple[int, ...] = ()
 
@@ -297,9 +298,13 @@ def gap_fill(fact: FactIn, rng: random.Random, sentences: Mapping[int, str]) -> 
     return _draft(GAP_FILL, fact, stem, [], accepted=_accepted(fact), rejected=tuple(_wrong_answers(fact)))
 
 
-def ordering(events: Sequence[EventIn], rng: random.Random, topic: str | None) -> Draft | None:
+def ordering(
+    events: Sequence[EventIn], rng: random.Random, topic: str | None, *, used: Collection[str] = ()
+) -> Draft | None:
     by_date: dict[str, EventIn] = {}
     for event in events:
+        if event.key in used:
+            continue
         by_date.setdefault(event.date, event)  # two events on one day cannot be ordered
     if len(by_date) < 3:
         return None
@@ -315,8 +320,8 @@ def ordering(events: Sequence[EventIn], rng: random.Random, topic: str | None) -
     )
 
 
-def matching(pair_set: PairSet, rng: random.Random, topic: str | None) -> Draft | None:
-    pairs = [pair for pair in pair_set.pairs if _in_topic(pair.topics, topic)]
+def matching(pair_set: PairSet, rng: random.Random, topic: str | None, *, used: Collection[str] = ()) -> Draft | None:
+    pairs = [pair for pair in pair_set.pairs if _in_topic(pair.topics, topic) and pair.key not in used]
     pairs = list({plain(pair.right): pair for pair in pairs}.values())
     pairs = list({plain(pair.left): pair for pair in pairs}.values())
     if len(pairs) < 3:
@@ -356,10 +361,11 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
         TRUE_FALSE: lambda fact: true_false(
             fact, rng, is_true=(sum(d.kind == TRUE_FALSE for d in drafts) % 2 == 0) == first_true
         ),
-        GAP_FILL: lambda fact: gap_fill(fact, rng, material.sentences),
+        GAP_FILL: lambda fact: None if plain(fact.answers[0]) in shown else gap_fill(fact, rng, material.sentences),
     }
     drafts: list[Draft] = []
     used: set[str] = set()
+    shown: set[str] = set()
     first_true = rng.random() < 0.5
 
     def take(kind: str, wanted: int) -> int:
@@ -373,18 +379,28 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
                 made += 1
         return made
 
+    # The scarce types first: few events, pairs and set facts support them, so they must not be
+    # used up by the others. An event or fact asked once is never asked again, and no gap asks
+    # for a value a matching pair or an ordering already shows.
     missing = 0
-    # Set questions first: few facts support them, so they must not be used up by single choice.
-    for kind in (MULTIPLE, GAP_FILL, TRUE_FALSE):
-        missing += plan.get(kind, 0) - take(kind, plan.get(kind, 0))
+    events_by_title = {event.title: event.key for event in events}
     for _ in range(plan.get(ORDERING, 0)):
-        if draft := ordering(events, rng, topic):
+        if draft := ordering(events, rng, topic, used=used):
             drafts.append(draft)
+            used.update(events_by_title[option.text] for option in draft.options)
         else:
             missing += 1
-    matchings = [draft for pair_set in pair_sets if (draft := matching(pair_set, rng, topic))]
-    missing += plan.get(MATCHING, 0) - len(matchings[: plan.get(MATCHING, 0)])
-    drafts += matchings[: plan.get(MATCHING, 0)]
+    wanted = plan.get(MATCHING, 0)
+    for pair_set in pair_sets:
+        if wanted and (draft := matching(pair_set, rng, topic, used=used)):
+            drafts.append(draft)
+            keys = {plain(pair.left): pair.key for pair in pair_set.pairs}
+            used.update(keys[plain(option.text)] for option in draft.options)
+            wanted -= 1
+    missing += wanted
+    shown.update(plain(text) for d in drafts for o in d.options for text in (o.text, o.match) if text)
+    for kind in (MULTIPLE, GAP_FILL, TRUE_FALSE):
+        missing += plan.get(kind, 0) - take(kind, plan.get(kind, 0))
     take(SINGLE, plan.get(SINGLE, 0) + missing)
     rng.shuffle(drafts)
     return drafts

@@ -44,7 +44,9 @@ def material_load() -> generation.Material:
         name="people",
         stem="Match each person to their role.",
         pairs=tuple(
-            generation.Pair(left=item.answers[0], right=fact.role, topics=item.topics, sentences=item.sentences)
+            generation.Pair(
+                left=item.answers[0], right=fact.role, key=fact.key, topics=item.topics, sentences=item.sentences
+            )
             for fact, item in zip(facts, inputs, strict=True)
             if fact.role and fact.quizzable
         ),
@@ -54,7 +56,9 @@ def material_load() -> generation.Material:
         name="capitals",
         stem="Match each member of the CSTO in June 2009 to its capital at the time.",
         pairs=tuple(
-            generation.Pair(left=member.name, right=member.capital, topics=("csto",), sentences=(3,))
+            generation.Pair(
+                left=member.name, right=member.capital, key=f"G-Capital-{member.code}", topics=("csto",), sentences=(3,)
+            )
             for member in Member.objects.order_by("name")
         ),
         source_note="From the map of the CSTO's members in June 2009.",
@@ -74,7 +78,8 @@ def material_load() -> generation.Material:
         name="dates",
         stem="Match each event to its date.",
         pairs=tuple(
-            generation.Pair(left=e.title, right=e.label, topics=(e.topic,), sentences=e.sentences) for e in event_inputs
+            generation.Pair(left=e.title, right=e.label, key=e.key, topics=(e.topic,), sentences=e.sentences)
+            for e in event_inputs
         ),
         source_note="From the timeline.",
     )

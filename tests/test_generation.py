@@ -255,7 +255,7 @@ def _real_material() -> g.Material:
         name="people",
         stem="Match each person to their role.",
         pairs=tuple(
-            g.Pair(left=str(row["answer"][0]), right=row["role"], topics=tuple(row["topics"]))
+            g.Pair(left=str(row["answer"][0]), right=row["role"], key=str(row["key"]), topics=tuple(row["topics"]))
             for row in facts
             if row.get("role")
         ),
@@ -264,7 +264,9 @@ def _real_material() -> g.Material:
     capitals = g.PairSet(
         name="capitals",
         stem="Match each member to its capital.",
-        pairs=tuple(g.Pair(left=m["name"], right=m["capital"], topics=("csto",)) for m in members),
+        pairs=tuple(
+            g.Pair(left=m["name"], right=m["capital"], key=f"G-Capital-{m['code']}", topics=("csto",)) for m in members
+        ),
         source_note="From the map.",
     )
     return g.Material(
@@ -279,7 +281,10 @@ def _real_material() -> g.Material:
             g.PairSet(
                 name="dates",
                 stem="Match each event to its date.",
-                pairs=tuple(g.Pair(left=e["title"], right=e["label"], topics=(e["topic"],)) for e in timeline),
+                pairs=tuple(
+                    g.Pair(left=e["title"], right=e["label"], key=str(e["date"]), topics=(e["topic"],))
+                    for e in timeline
+                ),
                 source_note="From the timeline.",
             ),
         ),
@@ -304,6 +309,12 @@ def test_every_generated_question_is_well_formed(seed, topic):
     assert max(kinds.values()) <= plan[g.SINGLE] + 2  # no type crowds out the others
     keys = [d.fact_key for d in drafts if d.fact_key]
     assert len(keys) == len(set(keys)), "a fact asked twice"
+    # No matching pair or ordered event repeats what another question asks.
+    items = [plain(o.text) for d in drafts if d.kind in (g.ORDERING, g.MATCHING) for o in d.options]
+    assert len(items) == len(set(items)), "an event or pair used twice"
+    shown = {plain(text) for d in drafts if d.kind == g.MATCHING for o in d.options for text in (o.text, o.match)}
+    typed = {plain(d.accepted[0]) for d in drafts if d.kind == g.GAP_FILL}
+    assert not typed & shown, "a matching pair gives away a gap's answer"
 
     for draft in drafts:
         assert draft.stem.strip() and draft.explanation.strip()
