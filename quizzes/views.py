@@ -246,6 +246,7 @@ def attempt_result(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
             "question": question,
             "response": responses.get(question.pk),
             "rows": answer_rows(attempt, question, responses[question.pk]) if question.pk in responses else [],
+            "section_url": _section_url(question),
         }
         for number, question in enumerate(questions, start=1)
     ]
