@@ -1,6 +1,11 @@
 """Typed answers are graded tolerantly, but never so loosely that a wrong answer passes."""
 
 import pytest
+import yaml
+from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as settings_for_hypothesis
+from hypothesis import strategies as st
 
 from quizzes.grading import choice_correct, normalise, order_correct, pairs_correct, text_matches
 
@@ -75,3 +80,35 @@ def test_choices_orders_and_pairs():
     assert pairs_correct({1: 1, 2: 2})
     assert not pairs_correct({1: 2, 2: 1})
     assert not pairs_correct({})
+
+
+# Over the real fact base: every accepted answer passes, in any case and with stray punctuation;
+# no distractor ever does, so a student who picks a wrong value is never marked right.
+
+FACTS = [
+    fact
+    for fact in yaml.safe_load((settings.CONTENT_DIR / "facts.yaml").read_text())
+    if len(fact["answer"]) == 1 and fact.get("quizzable", True)
+]
+
+
+@pytest.mark.parametrize("fact", FACTS, ids=lambda fact: str(fact["key"]))
+def test_the_fact_base_s_answers_pass_and_its_distractors_fail(fact):
+    accepted = [str(value) for value in (*fact["answer"], *(fact.get("accept") or []))]
+    rejected = [str(value) for value in fact.get("distractors") or []]
+    for value in accepted:
+        assert text_matches(value, accepted, rejected), value
+    for value in rejected:
+        assert not text_matches(value, accepted, rejected), value
+
+
+@settings_for_hypothesis(max_examples=200, deadline=None)
+@given(fact=st.sampled_from(FACTS), data=st.data())
+def test_case_and_punctuation_never_matter(fact, data):
+    accepted = [str(value) for value in (*fact["answer"], *(fact.get("accept") or []))]
+    value = data.draw(st.sampled_from(accepted))
+    flips = data.draw(st.lists(st.booleans(), min_size=len(value), max_size=len(value)))
+    typed = "".join(c.upper() if flip else c.lower() for c, flip in zip(value, flips, strict=True))
+    before = data.draw(st.sampled_from(["", " ", "“", "("]))
+    typed = before + typed + data.draw(st.sampled_from(["", ".", "!", " ", ")"]))
+    assert text_matches(typed, accepted, [str(d) for d in fact.get("distractors") or []])
