@@ -39,6 +39,7 @@ CHOICES = 4
 MAX_SELECT_OPTIONS = 5
 MAX_GAP_WORDS = 4
 MAX_STATED_WORDS = 28
+WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+$")
 APPOSITIVE = re.compile(r",\s+(?!and\b|but\b|so\b|not\b)")
 GAP_KINDS = {"date", "amount", "person", "place", "organisation", "ranking"}  # short values, not phrases
 ITEMS = 4  # ordering and matching use three to five items; four reads well on a phone
@@ -225,8 +226,13 @@ def false_statement(fact: FactIn, rng: random.Random) -> str | None:
     if len(fact.answers) != 1 or not _plain_statement(fact.statement):
         return None
     found = _find(fact.statement, fact.answers[0])
-    # "Chișinău, the capital of Moldova": a swapped value would keep a description that fits only the answer.
-    if found is None or APPOSITIVE.match(fact.statement, found.end()):
+    # "Chișinău, the capital of Moldova": a swapped value would keep a description that fits only the answer;
+    # "Sunday 14 June 2009": a swapped date would keep a weekday that the calendar gives away.
+    if (
+        found is None
+        or APPOSITIVE.match(fact.statement, found.end())
+        or WEEKDAY.search(fact.statement[: found.start()])
+    ):
         return None
     for wrong in rng.sample(_wrong_answers(fact), len(_wrong_answers(fact))):
         if found.start() == 0:

@@ -353,3 +353,13 @@ def test_true_false_keys_are_balanced_in_every_quiz():
             drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
             keys = [d.options[0].correct for d in drafts if d.kind == g.TRUE_FALSE]
             assert abs(keys.count(True) - keys.count(False)) <= 1, (seed, topic, keys)
+
+
+def test_no_false_statement_keeps_a_weekday_or_description_that_fits_only_the_answer():
+    weekday = g.FactIn(**{**BAN_DATE.__dict__, "statement": "Russia banned Belarusian dairy on Saturday 6 June 2009."})
+    described = g.FactIn(**{**SUMMIT_CITY.__dict__, "statement": "The summit was held in Moscow, the Russian capital."})
+    assert all(
+        g.false_statement(fact, random.Random(seed)) is None for fact in (weekday, described) for seed in range(9)
+    )
+    plain_date = g.FactIn(**{**BAN_DATE.__dict__, "statement": "Russia banned Belarusian dairy on 6 June 2009."})
+    assert g.false_statement(plain_date, random.Random(1)) == "Russia banned Belarusian dairy on 17 June 2009."
