@@ -16,7 +16,8 @@ The rules of the fact-checked reference are kept by construction:
 
 import random
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from explainer.text import plain
@@ -320,7 +321,7 @@ def ordering(
         stem="Put these events in the order they happened, earliest first.",
         options=tuple(DraftOption(event.title) for event in chosen),
         explanation="In order: " + "; ".join(f"{event.label}: {event.title}" for event in chosen) + ".",
-        topic=topic,
+        topic=topic or _main_topic((event.topic,) for event in chosen),
         sentences=tuple(sorted({n for event in chosen for n in event.sentences})),
         source_note="From the timeline.",
     )
@@ -338,10 +339,16 @@ def matching(pair_set: PairSet, rng: random.Random, topic: str | None, *, used: 
         stem=pair_set.stem,
         options=tuple(DraftOption(pair.left, match=pair.right) for pair in chosen),
         explanation="; ".join(f"{pair.left}: {pair.right}" for pair in chosen) + ".",
-        topic=topic,
+        topic=topic or _main_topic(pair.topics for pair in chosen),
         sentences=tuple(sorted({n for pair in chosen for n in pair.sentences})),
         source_note=pair_set.source_note,
     )
+
+
+def _main_topic(topics_of_items: Iterable[Sequence[str]]) -> str | None:
+    """The explainer most of the items belong to, for the feedback's "read about it" link."""
+    counts = Counter(topic for topics in topics_of_items for topic in topics[:1])
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _in_topic(topics: Sequence[str], topic: str | None) -> bool:

@@ -63,6 +63,16 @@ def test_a_student_takes_a_whole_quiz_by_keyboard_with_feedback_in_place(site, p
     # A marker that survives only as long as the page is not reloaded: htmx swaps, it does not navigate.
     page.evaluate("window.stillTheSamePage = true")
 
+    # Checking without an answer explains what is missing, in place, and stores nothing.
+    page.get_by_role("button", name="Check my answer").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text(re.compile("Choose|Select|Type|Give|Match"))
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert not Response.objects.filter(attempt=attempt).exists()
+    # The browser logs the expected 400 as a console error; anything else still counts.
+    assert problems == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+    problems.clear()
+
     for number in range(1, 12):
         question = _question(attempt, number)
         expect(page.get_by_role("heading", name=f"Question {number} of 11")).to_be_visible()
