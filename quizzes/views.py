@@ -9,7 +9,8 @@ gets the question card alone; a plain form post is redirected to the page (POST/
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Max, Prefetch, Q, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,12 +28,15 @@ from quizzes.services import answer_submit, attempt_start, learner_for
 @require_safe
 def quiz_list(request: HttpRequest) -> HttpResponse:
     learner = learner_for(request)
+    # Subqueries, not joins: a join of attempts and questions grows with every attempt ever made.
+    question_count = Question.objects.filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk"))
+    best = Attempt.objects.filter(quiz=OuterRef("pk"), learner=learner, finished_at__isnull=False)
     quizzes = (
         Quiz.objects.published()
         .select_related("topic")
         .annotate(
-            question_count=Count("questions", distinct=True),
-            best_score=Max("attempts__score", filter=Q(attempts__learner=learner))
+            question_count=Coalesce(Subquery(question_count.values("n")), 0),
+            best_score=Subquery(best.order_by("-score").values("score")[:1])
             if learner
             else Value(None, output_field=IntegerField()),
         )
