@@ -177,9 +177,9 @@ class Fact(ContentModel):
         if not isinstance(distractors, list) or not all(isinstance(d, str) and d.strip() for d in distractors):
             raise ValidationError({"distractors": 'Give a list of wrong answers, e.g. ["13 June 2009"].'})
         right = {plain(value) for value in [*self.answers, *(self.accepted_spellings or [])]}
-        if clash := [d for d in self.distractors if plain(d) in right]:
+        if clash := [d for d in distractors if plain(d) in right]:
             raise ValidationError({"distractors": f"These are answers, not distractors: {', '.join(clash)}."})
-        if len({plain(d) for d in self.distractors}) != len(self.distractors):
+        if len({plain(d) for d in distractors}) != len(distractors):
             raise ValidationError({"distractors": "Two distractors are the same."})
         if self.status == self.Status.DATED and not self.as_of:
             raise ValidationError({"as_of": "A dated fact needs the date it was true."})

@@ -56,8 +56,8 @@ class AnswerForm(forms.Form):
                         error_messages={"required": "Give every event a place.", "invalid_choice": "Not a place."},
                     )
             case Kind.MATCHING:
-                matches = attempt.shuffled(question, [(attempt.token(o, "match"), o.match) for o in self.items])
                 self.match_by_token = {attempt.token(o, "match"): o for o in self.items}
+                matches = attempt.shuffled(question, [(t, o.match) for t, o in self.match_by_token.items()], "match")
                 for token, option in self.by_token.items():
                     self.fields[f"match-{token}"] = forms.ChoiceField(
                         label=option.text,

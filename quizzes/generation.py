@@ -18,7 +18,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from explainer.text import plain
 
@@ -63,6 +63,7 @@ class FactIn:
     source_note: str = ""
     note: str = ""
     as_of: str = ""  # ISO date, for a dated fact
+    role: str = ""  # a person's role in 2009, for matching
     quizzable: bool = True
 
 
@@ -86,10 +87,16 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Capital:
+    code: str  # ISO 3166 alpha-3
+    country: str
+    city: str  # in 2009
+
+
+@dataclass(frozen=True)
 class PairSet:
     """Things to match, e.g. countries to their capitals in 2009; each right value is unique."""
 
-    name: str
     stem: str
     pairs: tuple[Pair, ...]
     source_note: str = ""
@@ -124,6 +131,38 @@ class Draft:
     source_note: str = ""
     accepted: tuple[str, ...] = ()  # gap-fill: every accepted answer
     rejected: tuple[str, ...] = ()  # gap-fill: wrong answers a typed response must not name
+    item_keys: tuple[str, ...] = ()  # ordering and matching: the events or facts their items come from
+
+
+def pair_sets(facts: Iterable[FactIn], events: Iterable[EventIn], capitals: Iterable[Capital]) -> tuple[PairSet, ...]:
+    """The three things a matching question pairs: people and roles, members and capitals, events and dates."""
+    return (
+        PairSet(
+            stem="Match each person to their role.",
+            pairs=tuple(
+                Pair(left=f.answers[0], right=f.role, key=f.key, topics=f.topics, sentences=f.sentences)
+                for f in facts
+                if f.role and f.quizzable
+            ),
+            source_note="From the fact base: the people of the story and their roles.",
+        ),
+        PairSet(
+            stem="Match each member of the CSTO in June 2009 to its capital at the time.",
+            pairs=tuple(
+                # Sentence 3 lists the members; each capital is also a fact of its own.
+                Pair(left=c.country, right=c.city, key=f"G-Capital-{c.code}", topics=("csto",), sentences=(3,))
+                for c in capitals
+            ),
+            source_note="From the map of the CSTO's members in June 2009.",
+        ),
+        PairSet(
+            stem="Match each event to its date.",
+            pairs=tuple(
+                Pair(left=e.title, right=e.label, key=e.key, topics=(e.topic,), sentences=e.sentences) for e in events
+            ),
+            source_note="From the timeline.",
+        ),
+    )
 
 
 def _distinct(values: Sequence[str], *, excluding: Sequence[str] = ()) -> list[str]:
@@ -260,8 +299,7 @@ def true_false(fact: FactIn, rng: random.Random, *, is_true: bool | None = None)
     stem = f"True or false? {statement}"
     options = [DraftOption("True", correct=is_true), DraftOption("False", correct=not is_true)]
     draft = _draft(TRUE_FALSE, fact, stem, options)
-    verdict = "True." if is_true else "False."
-    return Draft(**{**draft.__dict__, "explanation": f"{verdict} {draft.explanation}"})
+    return replace(draft, explanation=f"{'True' if is_true else 'False'}. {draft.explanation}")
 
 
 def _accepted(fact: FactIn) -> tuple[str, ...]:
@@ -281,27 +319,26 @@ def _gapped(text: str, fact: FactIn) -> str | None:
     return None
 
 
-def gap_fill(fact: FactIn, rng: random.Random, sentences: Mapping[int, str]) -> Draft | None:
+def _gap_stem(fact: FactIn, sentences: Mapping[int, str]) -> str | None:
+    """The article's own sentence where it states the fact plainly; else our statement, which
+    carries the "in 2009" of a dated fact and the accurate version of a simplified one."""
+    if fact.status == "confirmed":
+        for number in fact.sentences:
+            if gapped := _gapped(sentences.get(number, ""), fact):
+                return f"Fill the gap in this sentence from the article: “{gapped}”"
+    if not _plain_statement(fact.statement):
+        return None
+    gapped = _gapped(fact.statement, fact)
+    return f"Fill the gap: {gapped}" if gapped and _dated_ok(fact, gapped) else None
+
+
+def gap_fill(fact: FactIn, sentences: Mapping[int, str]) -> Draft | None:
     if not _asked(fact) or fact.status not in STATED_STATUSES or len(fact.answers) != 1:
         return None
     if fact.kind not in GAP_KINDS or len(fact.answers[0].split()) > MAX_GAP_WORDS:
         return None
-    # The article's own sentence where it states the fact plainly; else our statement, which
-    # carries the "in 2009" of a dated fact and the accurate version of a simplified one.
-    if fact.status == "confirmed":
-        for number in fact.sentences:
-            if gapped := _gapped(sentences.get(number, ""), fact):
-                stem = f"Fill the gap in this sentence from the article: “{gapped}”"
-                break
-        else:
-            gapped = None
-    else:
-        gapped = None
-    if gapped is None:
-        gapped = _gapped(fact.statement, fact) if _plain_statement(fact.statement) else None
-        if gapped is None or not _dated_ok(fact, gapped):
-            return None
-        stem = f"Fill the gap: {gapped}"
+    if (stem := _gap_stem(fact, sentences)) is None:
+        return None
     return _draft(GAP_FILL, fact, stem, [], accepted=_accepted(fact), rejected=tuple(_wrong_answers(fact)))
 
 
@@ -324,6 +361,7 @@ def ordering(
         topic=topic or _main_topic((event.topic,) for event in chosen),
         sentences=tuple(sorted({n for event in chosen for n in event.sentences})),
         source_note="From the timeline.",
+        item_keys=tuple(event.key for event in chosen),
     )
 
 
@@ -342,6 +380,7 @@ def matching(pair_set: PairSet, rng: random.Random, topic: str | None, *, used: 
         topic=topic or _main_topic(pair.topics for pair in chosen),
         sentences=tuple(sorted({n for pair in chosen for n in pair.sentences})),
         source_note=pair_set.source_note,
+        item_keys=tuple(pair.key for pair in chosen),
     )
 
 
@@ -364,8 +403,8 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
     facts = [fact for fact in material.facts if _in_topic(fact.topics, topic) and _asked(fact)]
     rng.shuffle(facts)
     events = [event for event in material.events if _in_topic([event.topic], topic)]
-    pair_sets = list(material.pair_sets)
-    rng.shuffle(pair_sets)
+    sets = list(material.pair_sets)
+    rng.shuffle(sets)
 
     per_fact: dict[str, Callable[[FactIn], Draft | None]] = {
         SINGLE: lambda fact: single_choice(fact, rng),
@@ -374,7 +413,7 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
         TRUE_FALSE: lambda fact: true_false(
             fact, rng, is_true=(sum(d.kind == TRUE_FALSE for d in drafts) % 2 == 0) == first_true
         ),
-        GAP_FILL: lambda fact: None if plain(fact.answers[0]) in shown else gap_fill(fact, rng, material.sentences),
+        GAP_FILL: lambda fact: None if plain(fact.answers[0]) in shown else gap_fill(fact, material.sentences),
     }
     drafts: list[Draft] = []
     used: set[str] = set()
@@ -396,19 +435,17 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
     # used up by the others. An event or fact asked once is never asked again, and no gap asks
     # for a value a matching pair or an ordering already shows.
     missing = 0
-    events_by_title = {event.title: event.key for event in events}
     for _ in range(plan.get(ORDERING, 0)):
         if draft := ordering(events, rng, topic, used=used):
             drafts.append(draft)
-            used.update(events_by_title[option.text] for option in draft.options)
+            used.update(draft.item_keys)
         else:
             missing += 1
     wanted = plan.get(MATCHING, 0)
-    for pair_set in pair_sets:
+    for pair_set in sets:
         if wanted and (draft := matching(pair_set, rng, topic, used=used)):
             drafts.append(draft)
-            keys = {plain(pair.left): pair.key for pair in pair_set.pairs}
-            used.update(keys[plain(option.text)] for option in draft.options)
+            used.update(draft.item_keys)
             wanted -= 1
     missing += wanted
     shown.update(plain(text) for d in drafts for o in d.options for text in (o.text, o.match) if text)

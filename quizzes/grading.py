@@ -78,7 +78,3 @@ def order_correct(given: Sequence[int], correct: Sequence[int]) -> bool:
 def pairs_correct(given: Mapping[int, int]) -> bool:
     """Matching: each item is paired with its own match (both sides are keyed by the item)."""
     return bool(given) and all(left == right for left, right in given.items())
-
-
-def pairs_right(given: Mapping[int, int]) -> int:
-    return sum(left == right for left, right in given.items())

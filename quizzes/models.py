@@ -191,12 +191,15 @@ class Attempt(models.Model):
         digest = salted_hmac("quizzes.option", f"{self.public_id}:{option.pk}:{side}", algorithm="sha256")
         return digest.hexdigest()[:16]
 
-    def shuffled(self, question: Question, items: list) -> list:
-        """`items` in this attempt's order for `question`: shuffled, and the same on every reload."""
+    def shuffled(self, question: Question, items: list, side: str = "") -> list:
+        """`items` in this attempt's order for `question`: shuffled, and the same on every reload.
+
+        Each `side` gets its own order, so a matching question's choices are not shuffled in step
+        with its items."""
         items = list(items)
         if question.shuffles_options:
             # Display order only, not a secret: the tokens, not the order, hide the answer.
-            random.Random(f"{self.seed}:{question.position}:{len(items)}").shuffle(items)  # noqa: S311
+            random.Random(f"{self.seed}:{question.position}:{len(items)}:{side}").shuffle(items)  # noqa: S311
         return items
 
 

@@ -9,7 +9,7 @@ gets the question card alone; a plain form post is redirected to the page (POST/
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from explainer.models import Sentence
 from quizzes.forms import PLACES, AnswerForm
-from quizzes.grading import pairs_right
 from quizzes.models import Attempt, Question, Quiz, Response
 from quizzes.services import answer_submit, attempt_start, learner_for
 
@@ -92,11 +91,12 @@ def _own_attempt(request: HttpRequest, attempt_id: uuid.UUID) -> Attempt:
 
 
 def _questions(attempt: Attempt) -> list[Question]:
-    return list(
-        attempt.quiz.questions.select_related("topic", "fact").prefetch_related(
-            "options", Prefetch("sentences", queryset=Sentence.objects.order_by("number"))
-        )
-    )
+    return list(attempt.quiz.questions.select_related("topic", "fact"))
+
+
+def _with_sources(questions: list[Question]) -> None:
+    """Fetch the options and source sentences of `questions` (only those that will be shown)."""
+    prefetch_related_objects(questions, "options", Prefetch("sentences", queryset=Sentence.objects.order_by("number")))
 
 
 @require_safe
@@ -177,12 +177,9 @@ def _card_context(attempt: Attempt, questions: list[Question], number: int, **ex
         **extra,
     }
     if response is not None:
-        context["rows"] = answer_rows(attempt, question, response)
-        context["pairs_right"] = (
-            pairs_right({int(k): v for k, v in response.answer["pairs"].items()})
-            if question.kind == Question.Kind.MATCHING
-            else None
-        )
+        rows = context["rows"] = answer_rows(attempt, question, response)
+        if question.kind == Question.Kind.MATCHING:
+            context["pairs_right"] = sum(row.correct for row in rows)
         context["section_url"] = _section_url(question)
         context["next_url"] = (
             reverse("quizzes:question", args=[attempt.public_id, number + 1])
@@ -212,22 +209,22 @@ def attempt_question(request: HttpRequest, attempt_id: uuid.UUID, number: int) -
     first_open = next((n for n, q in enumerate(questions, start=1) if q.pk not in responses), None)
     if first_open is not None and number > first_open:
         return redirect("quizzes:question", attempt.public_id, first_open)
+    _with_sources([question])
 
     if request.method == "POST":
         form = AnswerForm(request.POST, attempt=attempt, question=question)
+        changed = False
         if question.pk in responses:
             # Answered already (a double click, a retry, another tab): the first answer stands.
             response = responses[question.pk]
             changed = form.is_valid() and form.answer() != response.answer
-            context = _card_context(attempt, questions, number, response=response, changed=changed)
         elif not form.is_valid():
             return _render_card(request, _card_context(attempt, questions, number, form=form), status=400)
         else:
             response, _ = answer_submit(attempt=attempt, question=question, answer=form.answer())
-            context = _card_context(attempt, questions, number, response=response)
         if not request.htmx:
             return redirect("quizzes:question", attempt.public_id, number)
-        return _render_card(request, context)
+        return _render_card(request, _card_context(attempt, questions, number, response=response, changed=changed))
 
     if question.pk in responses:
         context = _card_context(attempt, questions, number, response=responses[question.pk])
@@ -243,6 +240,7 @@ def attempt_result(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
     if attempt.finished_at is None:
         return redirect("quizzes:attempt", attempt.public_id)
     questions = _questions(attempt)
+    _with_sources(questions)
     responses = {response.question_id: response for response in attempt.responses.all()}
     review = [
         {

@@ -2,6 +2,7 @@
 
 import random
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -84,7 +85,6 @@ EVENTS = tuple(
     )
 )
 CAPITALS = g.PairSet(
-    name="capitals",
     stem="Match each country to its capital in 2009.",
     pairs=tuple(
         g.Pair(left=country, right=capital, topics=("csto",), sentences=(3,))
@@ -129,10 +129,7 @@ def test_a_distractor_that_is_an_accepted_spelling_of_the_answer_is_never_offere
 
 
 def test_a_fact_with_too_few_distractors_gives_no_single_choice():
-    assert (
-        g.single_choice(BAN_DATE.__class__(**{**BAN_DATE.__dict__, "distractors": ("1 June 2009",)}), random.Random(1))
-        is None
-    )
+    assert g.single_choice(replace(BAN_DATE, distractors=("1 June 2009",)), random.Random(1)) is None
 
 
 def test_multiple_select_asks_which_of_these_and_mixes_members_and_non_members():
@@ -169,7 +166,7 @@ def test_true_false_is_true_or_false_with_the_true_statement_as_explanation():
 
 
 def test_gap_fill_blanks_the_article_sentence_and_accepts_the_surname():
-    draft = g.gap_fill(PRESIDENT, random.Random(1), MATERIAL.sentences)
+    draft = g.gap_fill(PRESIDENT, MATERIAL.sentences)
     assert (
         draft.stem
         == "Fill the gap in this sentence from the article: “Its president _____ would not attend the summit.”"
@@ -179,20 +176,20 @@ def test_gap_fill_blanks_the_article_sentence_and_accepts_the_surname():
 
 
 def test_gap_fill_of_a_dated_fact_uses_the_statement_with_its_date():
-    fact = g.FactIn(**{**SUMMIT_CITY.__dict__, "status": "dated", "as_of": "2009-06-14"})
-    draft = g.gap_fill(fact, random.Random(1), {1: "Belarus skipped a summit in Moscow."})
+    fact = replace(SUMMIT_CITY, status="dated", as_of="2009-06-14")
+    draft = g.gap_fill(fact, {1: "Belarus skipped a summit in Moscow."})
     assert draft.stem == "Fill the gap: The CSTO summit of 14 June 2009 took place in _____."
 
 
 def test_a_dated_fact_is_never_asked_without_its_year():
-    undated = g.FactIn(**{**MEMBERS.__dict__, "question": "Which countries are members of the CSTO?"})
+    undated = replace(MEMBERS, question="Which countries are members of the CSTO?")
     assert g.multiple_select(undated, random.Random(1)) is None
     assert g.multiple_select(MEMBERS, random.Random(1)) is not None
 
 
 def test_gap_fill_is_skipped_when_the_answer_shows_elsewhere_in_the_text():
-    fact = g.FactIn(**{**SUMMIT_CITY.__dict__, "statement": "Moscow hosted the summit in Moscow.", "sentences": ()})
-    assert g.gap_fill(fact, random.Random(1), {}) is None
+    fact = replace(SUMMIT_CITY, statement="Moscow hosted the summit in Moscow.", sentences=())
+    assert g.gap_fill(fact, {}) is None
 
 
 def test_ordering_lists_events_earliest_first():
@@ -247,47 +244,27 @@ def _real_material() -> g.Material:
             source_note=row.get("source_note") or "",
             note=(row.get("note") or "").strip(),
             as_of=str(row.get("as_of") or ""),
+            role=(row.get("role") or "").strip(),
             quizzable=row.get("quizzable", True),
         )
         for row in facts
     )
-    people = g.PairSet(
-        name="people",
-        stem="Match each person to their role.",
-        pairs=tuple(
-            g.Pair(left=str(row["answer"][0]), right=row["role"], key=str(row["key"]), topics=tuple(row["topics"]))
-            for row in facts
-            if row.get("role")
-        ),
-        source_note="From the fact base.",
+    events = tuple(
+        g.EventIn(
+            key=str(e["date"]),
+            date=str(e["date"]),
+            label=e["label"],
+            title=e["title"],
+            topic=e["topic"],
+            sentences=tuple(e.get("sentences") or []),
+        )
+        for e in timeline
     )
-    capitals = g.PairSet(
-        name="capitals",
-        stem="Match each member to its capital.",
-        pairs=tuple(
-            g.Pair(left=m["name"], right=m["capital"], key=f"G-Capital-{m['code']}", topics=("csto",)) for m in members
-        ),
-        source_note="From the map.",
-    )
+    capitals = [g.Capital(code=m["code"], country=m["name"], city=m["capital"]) for m in members]
     return g.Material(
         facts=inputs,
-        events=tuple(
-            g.EventIn(key=str(e["date"]), date=str(e["date"]), label=e["label"], title=e["title"], topic=e["topic"])
-            for e in timeline
-        ),
-        pair_sets=(
-            people,
-            capitals,
-            g.PairSet(
-                name="dates",
-                stem="Match each event to its date.",
-                pairs=tuple(
-                    g.Pair(left=e["title"], right=e["label"], key=str(e["date"]), topics=(e["topic"],))
-                    for e in timeline
-                ),
-                source_note="From the timeline.",
-            ),
-        ),
+        events=events,
+        pair_sets=g.pair_sets(inputs, events, capitals),
         sentences=dict(enumerate(article["sentences"], start=1)),
     )
 
@@ -356,10 +333,10 @@ def test_true_false_keys_are_balanced_in_every_quiz():
 
 
 def test_no_false_statement_keeps_a_weekday_or_description_that_fits_only_the_answer():
-    weekday = g.FactIn(**{**BAN_DATE.__dict__, "statement": "Russia banned Belarusian dairy on Saturday 6 June 2009."})
-    described = g.FactIn(**{**SUMMIT_CITY.__dict__, "statement": "The summit was held in Moscow, the Russian capital."})
+    weekday = replace(BAN_DATE, statement="Russia banned Belarusian dairy on Saturday 6 June 2009.")
+    described = replace(SUMMIT_CITY, statement="The summit was held in Moscow, the Russian capital.")
     assert all(
         g.false_statement(fact, random.Random(seed)) is None for fact in (weekday, described) for seed in range(9)
     )
-    plain_date = g.FactIn(**{**BAN_DATE.__dict__, "statement": "Russia banned Belarusian dairy on 6 June 2009."})
+    plain_date = replace(BAN_DATE, statement="Russia banned Belarusian dairy on 6 June 2009.")
     assert g.false_statement(plain_date, random.Random(1)) == "Russia banned Belarusian dairy on 17 June 2009."
