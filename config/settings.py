@@ -5,6 +5,7 @@ clone, `make run`, and it works on a SQLite file next to this folder.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "explainer",
     "quizzes",
 ]
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.method_not_allowed_message",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into a 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -175,7 +178,30 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
 # The load balancer's health check arrives over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-LOGIN_URL = "admin:login"
+# Students sign in at /accounts/login/; teachers at /admin/, which has its own login page.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "quizzes:progress"
+LOGOUT_REDIRECT_URL = "explainer:home"
+
+# A guest's progress lives as long as their browser session: a school year and a little more.
+# (Browsers cap a cookie's lifetime at 400 days.)
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 395
+
+# Failed logins are throttled by django-axes, per username *and* IP address together: a whole
+# class behind one school address is not locked out by one student's typos, and a guesser
+# cannot try more than a few passwords for one account. The count is kept in the database,
+# so every worker shares it. The address is REMOTE_ADDR: behind a proxy that is the proxy's,
+# and the throttle is then per username alone.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ admin.site.site_url = "/"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("accounts/", include("quizzes.account_urls")),
     path("", include("explainer.urls")),
     path("", include("quizzes.urls")),
 ]

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_safe
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
 from explainer.rendering import render_markdown
+from quizzes.progress import reviews_due, topic_progress
+from quizzes.services import learner_for
 
 
 def _article() -> Article:
@@ -24,6 +26,7 @@ def _article() -> Article:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     article = _article()
+    learner = learner_for(request)
     return render(
         request,
         "explainer/home.html",
@@ -31,6 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "article": article,
             "summary": render_markdown(article.summary).html,
             "topics": Topic.objects.in_order(),
+            # The learner's levels and due reviews, once they have answered something.
+            "progress": topic_progress(learner) if learner else [],
+            "reviews": reviews_due(learner),
         },
     )
 

@@ -6,9 +6,12 @@ class QuizzesConfig(AppConfig):
     verbose_name = "Quizzes"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from explainer.signals import content_loaded
 
         content_loaded.connect(_default_quizzes_after_load, dispatch_uid="quizzes.default_quizzes")
+        user_logged_in.connect(_guest_progress_after_login, dispatch_uid="quizzes.guest_progress")
 
 
 def _default_quizzes_after_load(sender, report, **kwargs) -> None:
@@ -18,3 +21,12 @@ def _default_quizzes_after_load(sender, report, **kwargs) -> None:
     generated = default_quizzes_generate()
     if generated.created:
         report.notes.append("Built-in quizzes created: " + ", ".join(quiz.title for quiz in generated.created))
+
+
+def _guest_progress_after_login(sender, request, user, **kwargs) -> None:
+    """Whatever signs a browser in (the student login, sign-up, the admin login), the guest
+    progress of that browser goes to the account."""
+    from quizzes.services import learner_claim
+
+    if request is not None:
+        learner_claim(request=request, user=user)

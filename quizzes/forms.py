@@ -1,11 +1,14 @@
-"""The answer form of one question in one attempt.
+"""Forms of the practice side: the answer to one question, and a student's sign-up.
 
 Options travel as the attempt's opaque tokens (see `Attempt.token`); anything else posted,
 an unknown token, an ordering that is not a permutation, a repeated match, overlong text,
 is a form error, which the view answers with 400 and stores nothing.
 """
 
+import unicodedata
+
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
 
 from quizzes.grading import MAX_TEXT_LENGTH
 from quizzes.models import Attempt, Option, Question
@@ -94,3 +97,30 @@ class AnswerForm(forms.Form):
                         for name in self.fields
                     }
                 }
+
+
+def name_clean(value: str) -> str:
+    """A name as people will read it: NFKC-normalised, without control or bidirectional-override
+    characters (which could reverse or hide text), and with its spaces collapsed."""
+    value = unicodedata.normalize("NFKC", value)
+    value = "".join(char for char in value if unicodedata.category(char) not in {"Cc", "Cf", "Co", "Cs"})
+    return " ".join(value.split())
+
+
+class SignupForm(UserCreationForm):
+    """Username, display name and password; no e-mail. Django's validators judge the password."""
+
+    display_name = forms.CharField(
+        max_length=40,
+        help_text="How your name appears to you and your teacher. Up to 40 characters.",
+        error_messages={"required": "Choose a display name."},
+    )
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "display_name")
+
+    def clean_display_name(self) -> str:
+        name = name_clean(self.cleaned_data["display_name"])
+        if not name:
+            raise forms.ValidationError("Choose a display name with at least one visible letter.")
+        return name

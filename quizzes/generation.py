@@ -454,3 +454,25 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
     take(SINGLE, plan.get(SINGLE, 0) + missing)
     rng.shuffle(drafts)
     return drafts
+
+
+# Spaced review turns one fact into a question, each time of another type than the last, so
+# that a learner recalls the fact rather than the wording of a question they have seen.
+REVIEW_KINDS = (SINGLE, GAP_FILL, TRUE_FALSE, MULTIPLE)
+
+
+def review_question(fact: FactIn, rng: random.Random, sentences: Mapping[int, str], *, after: str = "") -> Draft | None:
+    """A question on `fact` for review: the first type after `after` in REVIEW_KINDS that the fact supports."""
+    first_true = rng.random() < 0.5
+    makers: dict[str, Callable[[], Draft | None]] = {
+        SINGLE: lambda: single_choice(fact, rng),
+        GAP_FILL: lambda: gap_fill(fact, sentences),
+        # Either key, whichever the fact allows: not every statement can be made plainly false.
+        TRUE_FALSE: lambda: true_false(fact, rng, is_true=first_true) or true_false(fact, rng, is_true=not first_true),
+        MULTIPLE: lambda: multiple_select(fact, rng),
+    }
+    start = REVIEW_KINDS.index(after) + 1 if after in REVIEW_KINDS else 0
+    for kind in REVIEW_KINDS[start:] + REVIEW_KINDS[:start]:
+        if draft := makers[kind]():
+            return draft
+    return None

@@ -9,7 +9,9 @@ item with its `match`. What a student sees and posts never names an option by it
 import random
 import secrets
 import uuid
+from datetime import datetime, timedelta
 
+import fsrs
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -24,13 +26,17 @@ class QuizQuerySet(models.QuerySet):
         return self.filter(status=Quiz.Status.PUBLISHED)
 
     def builtin(self):
-        return self.filter(owner__isnull=True)
+        return self.filter(owner__isnull=True, learner__isnull=True)
+
+    def reviews(self):
+        return self.filter(status=Quiz.Status.REVIEW)
 
 
 class Quiz(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        REVIEW = "review", "Review round"  # made for one learner from their due facts; never listed
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
@@ -52,6 +58,14 @@ class Quiz(models.Model):
         related_name="quizzes",
         help_text="Empty for the built-in quizzes.",
     )
+    learner = models.ForeignKey(
+        "Learner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_quizzes",
+        help_text="A review round's learner; empty for every other quiz.",
+    )
     seed = models.PositiveIntegerField(null=True, blank=True, help_text="The seed it was generated with.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -66,7 +80,13 @@ class Quiz(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
+        if self.status == self.Status.REVIEW:
+            return reverse("quizzes:review")
         return reverse("quizzes:detail", args=[self.slug])
+
+    @property
+    def is_review(self) -> bool:
+        return self.status == self.Status.REVIEW
 
     @property
     def topic_title(self) -> str:
@@ -157,10 +177,17 @@ class Learner(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="learner"
     )
+    display_name = models.CharField(max_length=40, blank=True, help_text="The name a signed-in student chose.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return str(self.user) if self.user else f"Guest {self.pk}"
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if self.user_id is None:
+            return f"Guest {self.pk}"
+        return self.display_name or self.user.get_username()
 
 
 def _new_seed() -> int:
@@ -220,3 +247,79 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt}: {self.question_id} {'right' if self.is_correct else 'wrong'}"
+
+
+# The FSRS scheduler (the `fsrs` package, Anki's algorithm), tuned for facts met in quizzes:
+# a fact answered wrongly comes back after ten minutes, long enough to test memory rather
+# than the feedback just read, and again after ten minutes each time it is missed later; a
+# fact answered rightly is scheduled by its memory stability, about two days the first time
+# and longer after each success. Fuzzing spreads reviews that would otherwise fall together.
+SCHEDULER = fsrs.Scheduler(
+    learning_steps=(timedelta(minutes=10),),
+    relearning_steps=(timedelta(minutes=10),),
+    enable_fuzzing=True,
+)
+
+
+class ReviewCard(models.Model):
+    """One learner's memory of one fact: FSRS's card, updated by every answer on that fact."""
+
+    class State(models.IntegerChoices):
+        LEARNING = fsrs.State.Learning.value, "Learning"
+        REVIEW = fsrs.State.Review.value, "Review"
+        RELEARNING = fsrs.State.Relearning.value, "Relearning"
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="cards")
+    fact = models.ForeignKey(Fact, on_delete=models.CASCADE, related_name="cards")
+    state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True, help_text="Days until recall falls to 90%.")
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    last_correct = models.BooleanField(default=False, help_text="Whether the latest answer was right.")
+    reps = models.PositiveIntegerField(default=0, help_text="Answers given.")
+    lapses = models.PositiveIntegerField(default=0, help_text="Wrong answers given.")
+    last_kind = models.CharField(max_length=12, blank=True, help_text="The question type last served in review.")
+
+    SCHEDULE_FIELDS = (
+        "state",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "last_review",
+        "last_correct",
+        "reps",
+        "lapses",
+    )
+
+    class Meta:
+        ordering = ["due", "pk"]
+        constraints = [models.UniqueConstraint(fields=["learner", "fact"], name="one_card_per_learner_and_fact")]
+        indexes = [models.Index(fields=["learner", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.fact_id} due {self.due:%Y-%m-%d %H:%M}"
+
+    def record(self, *, correct: bool, when: datetime) -> None:
+        """Schedule the next review after an answer given at `when` (not saved)."""
+        card = fsrs.Card(
+            card_id=self.pk or 0,  # given, or fsrs makes one up from the clock and sleeps a millisecond
+            state=fsrs.State(self.state),
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+        )
+        card, _ = SCHEDULER.review_card(card, fsrs.Rating.Good if correct else fsrs.Rating.Again, when)
+        self.state = card.state.value
+        self.step = card.step
+        self.stability = card.stability
+        self.difficulty = card.difficulty
+        self.due = card.due
+        self.last_review = card.last_review
+        self.last_correct = correct
+        self.reps += 1
+        self.lapses += not correct

@@ -1,8 +1,15 @@
-"""Workflows of the practice side: building quizzes from drafts, starting attempts, storing answers."""
+"""Workflows of the practice side: building quizzes from drafts, starting attempts, storing
+answers, scheduling reviews, and carrying a guest's progress into their account."""
 
 import random
+import secrets
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
@@ -10,11 +17,12 @@ from django.utils import timezone
 
 from explainer.models import Fact, Member, Sentence, TimelineEvent, Topic
 from quizzes import generation
-from quizzes.models import Attempt, Learner, Option, Question, Quiz, Response
+from quizzes.models import Attempt, Learner, Option, Question, Quiz, Response, ReviewCard
 
 LEARNER_SESSION_KEY = "learner_id"
 DEFAULT_SEED = 2009
 STORY_SLUG = "the-whole-story"
+REVIEW_SIZE = 10  # questions in one review round: a few minutes' work
 
 
 def _fact_input(fact: Fact) -> generation.FactIn:
@@ -195,13 +203,18 @@ def attempt_start(*, quiz: Quiz, learner: Learner) -> Attempt:
     return Attempt.objects.create(quiz=quiz, learner=learner)
 
 
+def _reviewable(fact: Fact | None) -> bool:
+    return fact is not None and fact.quizzable and fact.status in generation.ASKED_STATUSES
+
+
 def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tuple[Response, bool]:
     """Store `answer` once. Returns the response and whether this call stored it.
 
     A second submission (a double click, a retry, another tab) stores nothing and returns the
     first response, so the student sees the same feedback and cannot change their answer. The
-    unique constraint settles a race between two requests. Answering the last question
-    finishes the attempt with its score, in the same transaction.
+    unique constraint settles a race between two requests. In the same transaction, the answer
+    updates the learner's memory of the question's fact (its review card), and answering the
+    last question finishes the attempt with its score.
     """
     existing = Response.objects.filter(attempt=attempt, question=question).first()
     if existing:
@@ -211,6 +224,13 @@ def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tupl
             response = Response.objects.create(
                 attempt=attempt, question=question, answer=answer, is_correct=question.grade(answer)
             )
+            if _reviewable(question.fact):
+                # Locked: two tabs answering on the same fact must not overwrite each other's schedule.
+                card, _ = ReviewCard.objects.select_for_update().get_or_create(
+                    learner_id=attempt.learner_id, fact_id=question.fact_id, defaults={"due": response.created_at}
+                )
+                card.record(correct=response.is_correct, when=response.created_at)
+                card.save()
             answered = attempt.responses.aggregate(count=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
             if attempt.finished_at is None and answered["count"] >= attempt.quiz.questions.count():
                 attempt.finished_at = timezone.now()
@@ -219,3 +239,107 @@ def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tupl
     except IntegrityError:
         return Response.objects.get(attempt=attempt, question=question), False
     return response, True
+
+
+def review_start(*, learner: Learner, now: datetime | None = None) -> Attempt | None:
+    """A review round of the learner's due facts (the most overdue first), or their open one.
+
+    Each fact is asked by a question made afresh, of another type than last time. The round is
+    a private quiz that only this learner can reach; None when nothing is due.
+    """
+    now = now or timezone.now()
+    open_round = Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True)
+    if attempt := open_round.first():
+        return attempt
+    cards = list(
+        learner.cards.filter(due__lte=now)
+        .select_related("fact")
+        .prefetch_related("fact__topics", "fact__sentences")
+        .order_by("due", "pk")[:REVIEW_SIZE]
+    )
+    if not cards:
+        return None
+    seed = secrets.randbits(31)
+    rng = random.Random(seed)  # noqa: S311 (question variety, not a secret)
+    numbers = {sentence.number for card in cards for sentence in card.fact.sentences.all()}
+    sentences = dict(Sentence.objects.filter(number__in=numbers).values_list("number", "text"))
+    drafts = []
+    for card in cards:
+        if draft := generation.review_question(_fact_input(card.fact), rng, sentences, after=card.last_kind):
+            drafts.append(draft)
+            card.last_kind = draft.kind
+    if not drafts:
+        return None
+    with transaction.atomic():
+        quiz = Quiz.objects.create(
+            slug=f"review-{uuid.uuid4().hex}",
+            title="Review",
+            description="The facts due for review, each asked in a new way.",
+            status=Quiz.Status.REVIEW,
+            learner=learner,
+            seed=seed,
+        )
+        questions_save(quiz=quiz, drafts=drafts)
+        ReviewCard.objects.bulk_update(cards, ["last_kind"])
+        return Attempt.objects.create(quiz=quiz, learner=learner)
+
+
+def account_create(*, username: str, password: str, display_name: str) -> AbstractBaseUser:
+    """A student's account and its learner. The password must already have passed the validators."""
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username=username, password=password)
+        Learner.objects.create(user=user, display_name=display_name)
+    return user
+
+
+def learner_claim(*, request: HttpRequest, user: AbstractBaseUser) -> None:
+    """On sign-in: this browser's guest progress becomes the account's (see `learner_merge`)."""
+    guest_id = request.session.pop(LEARNER_SESSION_KEY, None)
+    guest = Learner.objects.filter(pk=guest_id, user__isnull=True).first() if guest_id else None
+    if guest is not None:
+        learner_merge(guest=guest, user=user)
+
+
+def learner_merge(*, guest: Learner, user: AbstractBaseUser) -> Learner:
+    """Move everything of `guest` to `user`'s learner, losing and duplicating nothing.
+
+    Without a learner yet, the user simply takes the guest's. Otherwise attempts (with their
+    answers) and review rounds move over, and so do the review cards of facts only the guest
+    had met. A fact both had met gets one card, rebuilt by replaying every answer on it, the
+    guest's and the account's, in the order they were given.
+    """
+    with transaction.atomic():
+        learner = Learner.objects.select_for_update().filter(user=user).first()
+        if learner is None:
+            guest.user = user
+            guest.save(update_fields=["user"])
+            return guest
+        guest.attempts.update(learner=learner)
+        guest.review_quizzes.update(learner=learner)
+        shared = set(guest.cards.filter(fact__cards__learner=learner).values_list("fact_id", flat=True))
+        guest.cards.exclude(fact_id__in=shared).update(learner=learner)
+        guest.delete()
+        cards_rebuild(learner=learner, fact_ids=shared)
+    return learner
+
+
+def cards_rebuild(*, learner: Learner, fact_ids: set[int]) -> None:
+    """Replay the learner's answers on these facts, oldest first, into their review cards."""
+    if not fact_ids:
+        return
+    answers = defaultdict(list)
+    for fact_id, correct, when in (
+        Response.objects.filter(attempt__learner=learner, question__fact_id__in=fact_ids)
+        .order_by("created_at", "pk")
+        .values_list("question__fact_id", "is_correct", "created_at")
+    ):
+        answers[fact_id].append((correct, when))
+    cards = list(learner.cards.filter(fact_id__in=fact_ids))
+    for card in cards:
+        given = answers[card.fact_id]
+        fresh = ReviewCard(due=given[0][1] if given else card.due)
+        for correct, when in given:
+            fresh.record(correct=correct, when=when)
+        for name in ReviewCard.SCHEDULE_FIELDS:
+            setattr(card, name, getattr(fresh, name))
+    ReviewCard.objects.bulk_update(cards, ReviewCard.SCHEDULE_FIELDS)

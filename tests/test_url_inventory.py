@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -36,6 +37,7 @@ class Route:
     args: Callable[[], list] = field(default=lambda: [])
     # Admin screens send guests and students to the login page; a few send them elsewhere.
     to_login: bool = True
+    login: str = "/admin/login/"
 
 
 def _pk(model) -> Callable[[], list]:
@@ -53,6 +55,10 @@ def _someone_elses_attempt(*more) -> Callable[[], list]:
 
 
 NOBODY_ELSE = access(404, 404, 404, 404, 404)
+POST_ONLY = access(405, 405, 405, 405, 405)
+# Signing up or in again while signed in goes on to the progress page.
+SIGNED_OUT = access(200, 302, 302, 302, 302)
+SIGNED_IN = access(302, 200, 200, 200, 200)
 
 
 INVENTORY: dict[str, Route] = {
@@ -67,10 +73,19 @@ INVENTORY: dict[str, Route] = {
     "quizzes:list": Route(PUBLIC),
     "quizzes:detail": Route(PUBLIC, args=lambda: ["csto"]),
     # Starting an attempt takes a POST.
-    "quizzes:start": Route(access(405, 405, 405, 405, 405), args=lambda: ["csto"]),
+    "quizzes:start": Route(POST_ONLY, args=lambda: ["csto"]),
     "quizzes:attempt": Route(NOBODY_ELSE, args=_someone_elses_attempt()),
     "quizzes:question": Route(NOBODY_ELSE, args=_someone_elses_attempt(1)),
     "quizzes:result": Route(NOBODY_ELSE, args=_someone_elses_attempt()),
+    # Progress and review show the learner of the request, guest or signed in: no id to guess.
+    "quizzes:progress": Route(PUBLIC),
+    "quizzes:review": Route(PUBLIC),
+    "quizzes:review-start": Route(POST_ONLY),
+    "accounts:signup": Route(SIGNED_OUT, to_login=False),
+    "accounts:login": Route(SIGNED_OUT, to_login=False),
+    "accounts:logout": Route(POST_ONLY),
+    "accounts:password-change": Route(SIGNED_IN, login="/accounts/login/"),
+    "accounts:password-changed": Route(SIGNED_IN, login="/accounts/login/"),
     "admin:index": Route(TEACHER),
     "admin:login": Route(access(200, 200, 302, 302, 302)),
     # Logging out takes a POST; a guest's GET goes back to the admin index.
@@ -111,6 +126,29 @@ for prefix, (model, actions) in MODEL_ADMINS.items():
         INVENTORY[f"admin:{prefix}_{suffix}"] = Route(expected, args=_pk(model) if with_pk else lambda: [])
 
 
+def _login_record(model, **fields) -> Callable[[], list]:
+    def args() -> list:
+        row = model.objects.create(
+            username="someone", ip_address="127.0.0.1", user_agent="test", http_accept="*/*", path_info="/", **fields
+        )
+        return [row.pk]
+
+    return args
+
+
+# django-axes's records of logins: superusers read them and lift a lockout by deleting its
+# attempt; nobody adds one by hand.
+for prefix, model, fields in [
+    ("axes_accessattempt", AccessAttempt, {"failures_since_start": 1}),
+    ("axes_accessfailurelog", AccessFailureLog, {}),
+    ("axes_accesslog", AccessLog, {}),
+]:
+    INVENTORY[f"admin:{prefix}_changelist"] = Route(SUPERUSER)
+    INVENTORY[f"admin:{prefix}_add"] = Route(access(302, 302, 403, 403, 403))
+    for suffix in ("change", "history", "delete"):
+        INVENTORY[f"admin:{prefix}_{suffix}"] = Route(SUPERUSER, args=_login_record(model, **fields))
+
+
 def _named_routes(patterns, namespace=""):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
@@ -134,7 +172,7 @@ def test_each_persona_gets_the_listed_answer(content, persona_clients, name):
         response = client.get(url)
         assert response.status_code == route.expected[persona], f"{persona} GET {url}"
         if response.status_code == 302 and persona in ("guest", "student") and route.to_login:
-            assert response["Location"].startswith("/admin/login/"), f"{persona} GET {url}"
+            assert response["Location"].startswith(route.login), f"{persona} GET {url}"
 
 
 def test_the_teachers_group_exists_for_the_inventory(db):

@@ -252,8 +252,14 @@ def attempt_result(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
         }
         for number, question in enumerate(questions, start=1)
     ]
+    # The facts missed here whose review is still to come (a fact missed is due ten minutes later).
+    missed = sum(
+        1
+        for item in review
+        if item["response"] and not item["response"].is_correct and item["question"].fact_id is not None
+    )
     return render(
         request,
         "quizzes/attempt_result.html",
-        {"attempt": attempt, "quiz": attempt.quiz, "review": review, "total": len(questions)},
+        {"attempt": attempt, "quiz": attempt.quiz, "review": review, "total": len(questions), "missed": missed},
     )

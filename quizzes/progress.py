@@ -1,0 +1,117 @@
+"""What a learner knows: mastery per topic, the facts they know and missed, their attempts and
+their reviews. Reads only; each runs a fixed number of queries however many answers there are.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from explainer.models import Sentence, Topic
+from quizzes import charts, mastery
+from quizzes.models import Attempt, Learner, Question, Quiz, Response, ReviewCard
+
+HISTORY_PAGE = 20  # attempts per page of the history
+CHART_POINTS = 20  # the latest quiz scores drawn in the chart
+
+
+@dataclass
+class TopicProgress:
+    topic: Topic
+    stats: mastery.TopicStats
+    level: mastery.Level
+
+
+def topic_progress(learner: Learner | None) -> list[TopicProgress]:
+    """Each topic with the learner's mastery of it (see `quizzes.mastery`): three queries."""
+    published = Q(facts__questions__quiz__status=Quiz.Status.PUBLISHED)
+    topics = list(Topic.objects.in_order().annotate(fact_count=Count("facts", filter=published, distinct=True)))
+    cards: dict[int, dict] = {}
+    recent: dict[int, list[bool]] = defaultdict(list)
+    if learner is not None:
+        cards = {
+            row["fact__topics"]: row
+            for row in learner.cards.filter(fact__questions__quiz__status=Quiz.Status.PUBLISHED)
+            .values("fact__topics")
+            .annotate(
+                known=Count("pk", filter=Q(last_correct=True), distinct=True),
+                secure=Count("pk", filter=Q(last_correct=True, stability__gte=mastery.SECURE_DAYS), distinct=True),
+            )
+        }
+        # The latest answers on each topic's questions, ranked newest first within each topic.
+        ranked = (
+            Response.objects.filter(attempt__learner=learner, question__topic__isnull=False)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=F("question__topic"), order_by=[F("created_at").desc(), "-pk"])
+            )
+            .filter(rank__lte=mastery.RECENT)
+            .values_list("question__topic", "is_correct")
+        )
+        for topic_id, correct in ranked:
+            recent[topic_id].append(correct)
+    progress = []
+    for topic in topics:
+        row = cards.get(topic.pk, {})
+        stats = mastery.TopicStats(
+            facts=topic.fact_count,
+            known=min(row.get("known", 0), topic.fact_count),
+            secure=min(row.get("secure", 0), topic.fact_count),
+            recent_right=sum(recent[topic.pk]),
+            recent_total=len(recent[topic.pk]),
+        )
+        progress.append(TopicProgress(topic=topic, stats=stats, level=mastery.level(stats)))
+    return progress
+
+
+@dataclass
+class Reviews:
+    due: int = 0  # facts due now
+    scheduled: int = 0  # facts with a review card
+    next_due: datetime | None = None  # the next one to fall due, when none is due now
+
+
+def reviews_due(learner: Learner | None, now: datetime | None = None) -> Reviews:
+    if learner is None:
+        return Reviews()
+    now = now or timezone.now()
+    counts = learner.cards.aggregate(
+        due=Count("pk", filter=Q(due__lte=now)),
+        scheduled=Count("pk"),
+        next_due=Min("due", filter=Q(due__gt=now)),
+    )
+    return Reviews(**counts)
+
+
+def fact_cards(learner: Learner) -> list[ReviewCard]:
+    """The learner's cards with their facts, topics and source sentences, in fact order."""
+    return list(
+        learner.cards.select_related("fact").prefetch_related(
+            "fact__topics", Prefetch("fact__sentences", queryset=Sentence.objects.order_by("number"))
+        )
+    )
+
+
+def attempts_finished(learner: Learner):
+    """The learner's finished attempts, newest first, each with its question count."""
+    question_count = Question.objects.filter(quiz=OuterRef("quiz")).order_by().values("quiz").annotate(n=Count("pk"))
+    return (
+        Attempt.objects.filter(learner=learner, finished_at__isnull=False)
+        .select_related("quiz")
+        .annotate(total=Coalesce(Subquery(question_count.values("n")), 0))
+        .order_by("-finished_at", "-pk")
+    )
+
+
+def score_chart(learner: Learner) -> charts.ScoreChart:
+    """The latest quiz scores (review rounds left out: they ask only what was missed), oldest first."""
+    latest = list(attempts_finished(learner).exclude(quiz__status=Quiz.Status.REVIEW)[:CHART_POINTS])
+    return charts.score_chart(
+        [
+            (f"{attempt.quiz.title}, {attempt.finished_at:%d %b %Y}", round(100 * attempt.score / attempt.total))
+            for attempt in reversed(latest)
+            if attempt.total
+        ]
+    )

@@ -1,0 +1,71 @@
+"""A learner's own progress and spaced review. Nothing here takes an id: each page shows the
+learner of the request (the signed-in user's, or the guest's of this browser) and nobody else."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from quizzes import mastery
+from quizzes.models import Attempt, Quiz
+from quizzes.progress import HISTORY_PAGE, attempts_finished, fact_cards, reviews_due, score_chart, topic_progress
+from quizzes.services import learner_for, review_start
+
+
+def _open_review(learner) -> Attempt | None:
+    if learner is None:
+        return None
+    return (
+        Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True)
+        .select_related("quiz")
+        .first()
+    )
+
+
+@require_safe
+@never_cache
+def progress_detail(request: HttpRequest) -> HttpResponse:
+    learner = learner_for(request)
+    topics = topic_progress(learner)
+    now = timezone.now()
+    context = {
+        "topics": topics,
+        "reviews": reviews_due(learner, now),
+        "open_round": _open_review(learner),
+        "learner": learner,
+        "now": now,
+        "recent": mastery.RECENT,
+    }
+    if learner is not None:
+        cards = fact_cards(learner)
+        for item in topics:
+            mine = [card for card in cards if item.topic in card.fact.topics.all()]
+            item.known = [card for card in mine if card.last_correct]
+            item.missed = [card for card in mine if not card.last_correct]
+        context["history"] = Paginator(attempts_finished(learner), HISTORY_PAGE).get_page(request.GET.get("page"))
+        context["chart"] = score_chart(learner)
+    return render(request, "quizzes/progress_detail.html", context)
+
+
+@require_safe
+@never_cache
+def review_detail(request: HttpRequest) -> HttpResponse:
+    learner = learner_for(request)
+    return render(
+        request,
+        "quizzes/review_detail.html",
+        {"reviews": reviews_due(learner), "open_round": _open_review(learner), "learner": learner},
+    )
+
+
+@require_POST
+def review_begin(request: HttpRequest) -> HttpResponse:
+    learner = learner_for(request)
+    attempt = review_start(learner=learner) if learner else None
+    if attempt is None:
+        messages.info(request, "Nothing is due for review right now.")
+        return redirect("quizzes:review")
+    return redirect("quizzes:attempt", attempt.public_id)
