@@ -77,12 +77,13 @@ def reviews_due(learner: Learner | None, now: datetime | None = None) -> Reviews
     if learner is None:
         return Reviews()
     now = now or timezone.now()
+    # Aliases unlike the field's name: an aggregate named "due" would shadow the field in the filters.
     counts = learner.cards.aggregate(
-        due=Count("pk", filter=Q(due__lte=now)),
-        scheduled=Count("pk"),
-        next_due=Min("due", filter=Q(due__gt=now)),
+        due_now=Count("pk", filter=Q(due__lte=now)),
+        cards=Count("pk"),
+        soonest=Min("due", filter=Q(due__gt=now)),
     )
-    return Reviews(**counts)
+    return Reviews(due=counts["due_now"], scheduled=counts["cards"], next_due=counts["soonest"])
 
 
 def fact_cards(learner: Learner) -> list[ReviewCard]:

@@ -230,6 +230,7 @@ def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tupl
                     learner_id=attempt.learner_id, fact_id=question.fact_id, defaults={"due": response.created_at}
                 )
                 card.record(correct=response.is_correct, when=response.created_at)
+                card.last_kind = question.kind  # the next review asks it another way
                 card.save()
             answered = attempt.responses.aggregate(count=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
             if attempt.finished_at is None and answered["count"] >= attempt.quiz.questions.count():

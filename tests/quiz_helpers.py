@@ -1,4 +1,6 @@
-"""Building answers the way a browser posts them, from the attempt's tokens."""
+"""Building answers the way a browser posts them, from the attempt's tokens, and taking whole quizzes."""
+
+from django.urls import reverse
 
 from quizzes.models import Attempt, Question
 
@@ -25,3 +27,20 @@ def answer_data(attempt: Attempt, question: Question, *, right: bool = True) -> 
         case _:
             chosen = next(o for o in options if o.is_correct == right)
             return {"choice": attempt.token(chosen)}
+
+
+def quiz_take(client, slug: str = "milk-war", *, right=lambda number, question: True) -> Attempt:
+    """Start a quiz as `client` and answer every question, rightly where `right(number, question)` says."""
+    response = client.post(reverse("quizzes:start", args=[slug]))
+    attempt = Attempt.objects.get(public_id=response["Location"].split("/")[2])
+    attempt_answer(client, attempt, right=right)
+    return attempt
+
+
+def attempt_answer(client, attempt: Attempt, *, right=lambda number, question: True) -> None:
+    """Answer every question of `attempt` through its pages, as a browser without JavaScript would."""
+    for number, question in enumerate(attempt.quiz.questions.prefetch_related("options"), start=1):
+        url = reverse("quizzes:question", args=[attempt.public_id, number])
+        response = client.post(url, answer_data(attempt, question, right=right(number, question)))
+        assert response.status_code == 302, response.content
+    attempt.refresh_from_db()

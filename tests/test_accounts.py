@@ -1,0 +1,220 @@
+"""Student accounts: sign-up, log in and out, password change, throttled logins, and guest
+progress carried into the account without loss or duplication."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.db.models import F
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Attempt, Learner, Quiz, Response, ReviewCard
+from tests.conftest import PASSWORD
+from tests.quiz_helpers import attempt_answer, quiz_take
+
+SIGNUP = reverse("accounts:signup")
+LOGIN = reverse("accounts:login")
+
+
+def signup_data(**changes) -> dict[str, str]:
+    return {"username": "sasha", "display_name": "Sasha K.", "password1": PASSWORD, "password2": PASSWORD} | changes
+
+
+def log_in(client: Client, username: str, password: str = PASSWORD, **extra):
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
+
+
+# Signing up
+
+
+def test_signup_creates_the_account_signs_in_and_cycles_the_session(db, guest_client):
+    assert guest_client.get(SIGNUP).status_code == 200
+    guest_client.get(reverse("quizzes:progress"))
+    guest_client.session.save()
+    before = guest_client.session.session_key
+    response = guest_client.post(SIGNUP, signup_data(), follow=True)
+    user = User.objects.get(username="sasha")
+    assert user.check_password(PASSWORD) and not user.is_staff
+    assert user.learner.display_name == "Sasha K."
+    assert response.redirect_chain == [(reverse("quizzes:progress"), 302)]
+    assert "Welcome, Sasha K." in response.content.decode()
+    assert guest_client.session["_auth_user_id"] == str(user.pk)
+    assert guest_client.session.session_key != before
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"username": "ALEX"}, "A user with that username already exists."),
+        ({"password1": "password", "password2": "password"}, "This password is too common."),
+        ({"password1": "12345678901", "password2": "12345678901"}, "This password is entirely numeric."),
+        ({"password1": "short", "password2": "short"}, "This password is too short."),
+        ({"password2": PASSWORD + "x"}, "The two password fields didn’t match."),
+        ({"username": "sasha k"}, "Enter a valid username."),
+        ({"display_name": ""}, "Choose a display name."),
+        ({"display_name": "\u202e\u200b "}, "Choose a display name with at least one visible letter."),
+        ({"display_name": "x" * 41}, "Ensure this value has at most 40 characters"),
+    ],
+)
+def test_signup_refuses_bad_input_with_a_message_and_creates_nobody(db, guest_client, student, changes, message):
+    response = guest_client.post(SIGNUP, signup_data(**changes))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
+    assert User.objects.count() == 1 and "_auth_user_id" not in guest_client.session
+
+
+def test_a_display_name_loses_hidden_and_direction_changing_characters(db, guest_client):
+    guest_client.post(SIGNUP, signup_data(display_name="\u202eSasha\u200b  K\u0007."))
+    assert Learner.objects.get(user__username="sasha").display_name == "Sasha K."
+
+
+def test_signup_goes_on_to_a_safe_next_page_only(db):
+    assert Client().post(SIGNUP, signup_data(next="/quizzes/"))["Location"] == "/quizzes/"
+    unsafe = Client().post(SIGNUP, signup_data(username="other", next="https://evil.example/"))
+    assert unsafe["Location"] == reverse("quizzes:progress")
+
+
+def test_a_signed_in_student_is_sent_on_from_signup_and_login(student_client):
+    assert student_client.get(SIGNUP)["Location"] == reverse("quizzes:progress")
+    assert student_client.get(LOGIN)["Location"] == reverse("quizzes:progress")
+
+
+# Logging in and out
+
+
+def test_login_cycles_the_session_key_and_logout_takes_a_post(student, guest_client):
+    guest_client.get(LOGIN)
+    before = guest_client.session.session_key
+    response = log_in(guest_client, "alex")
+    assert response.status_code == 302 and response["Location"] == reverse("quizzes:progress")
+    assert guest_client.session.session_key != before
+    assert guest_client.get(reverse("accounts:logout")).status_code == 405
+    assert guest_client.post(reverse("accounts:logout"))["Location"] == reverse("explainer:home")
+    assert "_auth_user_id" not in guest_client.session
+
+
+def test_a_wrong_password_is_refused_with_a_message(student, guest_client):
+    response = log_in(guest_client, "alex", "not-the-password")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password." in response.content.decode()
+    assert "_auth_user_id" not in guest_client.session
+
+
+def test_the_password_can_be_changed(student, student_client):
+    url = reverse("accounts:password-change")
+    weak = student_client.post(url, {"old_password": PASSWORD, "new_password1": "abc", "new_password2": "abc"})
+    assert "This password is too short." in weak.content.decode()
+    new = "another-long-pass-phrase-7"
+    response = student_client.post(url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    assert response["Location"] == reverse("accounts:password-changed")
+    student.refresh_from_db()
+    assert student.check_password(new)
+
+
+# Throttling
+
+
+def test_failed_logins_are_throttled_per_username_and_address(student, db):
+    User.objects.create_user("sam", password=PASSWORD)
+    school = Client(REMOTE_ADDR="127.0.0.1")
+    for _ in range(4):
+        assert log_in(school, "alex", "wrong").status_code == 200
+    assert log_in(school, "alex", "wrong").status_code == 429  # the fifth
+    locked = log_in(school, "alex")  # even the right password, for now
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode() and "15 minutes" in locked.content.decode()
+    assert "_auth_user_id" not in school.session
+    # A classmate behind the same school address still gets in, and so does alex from elsewhere.
+    assert log_in(Client(REMOTE_ADDR="127.0.0.1"), "sam").status_code == 302
+    assert log_in(Client(REMOTE_ADDR="127.0.0.2"), "alex").status_code == 302
+
+
+def test_a_success_resets_the_count_of_failures(student, db):
+    client = Client()
+    for _ in range(4):
+        log_in(client, "alex", "wrong")
+    assert log_in(client, "alex").status_code == 302
+    client.post(reverse("accounts:logout"))
+    for _ in range(4):
+        log_in(client, "alex", "wrong")
+    assert log_in(client, "alex").status_code == 302
+
+
+# Guest progress follows the browser into the account
+
+
+def test_signing_up_keeps_the_guest_s_progress(content, guest_client):
+    attempt = quiz_take(guest_client, right=lambda number, question: number > 3)
+    guest = attempt.learner
+    cards = set(guest.cards.values_list("fact_id", "due", "reps"))
+    guest_client.post(SIGNUP, signup_data())
+    learner = Learner.objects.get(user__username="sasha")
+    assert Learner.objects.count() == 1
+    assert learner.attempts.get() == attempt
+    assert set(learner.cards.values_list("fact_id", "due", "reps")) == cards
+    page = guest_client.get(reverse("quizzes:progress")).content.decode()
+    assert f"{attempt.score} of 11" in page
+
+
+def test_logging_in_merges_the_guest_s_progress_into_an_account_that_had_some(content, student):
+    # On one device, signed in, the student misses everything in the whole-story quiz.
+    laptop = Client()
+    log_in(laptop, "alex")
+    own = quiz_take(laptop, "the-whole-story", right=lambda number, question: False)
+    own_cards = dict(own.learner.cards.values_list("fact_id", "reps"))
+    # On another, as a guest, they take two quizzes and start a review round.
+    phone = Client()
+    first = quiz_take(phone, "milk-war")
+    second = quiz_take(phone, "csto", right=lambda number, question: number % 2 == 0)
+    guest = first.learner
+    ReviewCard.objects.filter(learner=guest).update(due=F("due") - timedelta(days=30))
+    round_ = Attempt.objects.get(public_id=phone.post(reverse("quizzes:review-start"))["Location"].split("/")[2])
+    attempt_answer(phone, round_)
+    guest_cards = dict(guest.cards.values_list("fact_id", "reps"))
+    shared = set(own_cards) & set(guest_cards)
+    assert shared, "the quizzes share facts, so the merge has cards to combine"
+    responses = Response.objects.count()
+
+    log_in(phone, "alex")
+
+    learner = Learner.objects.get(user=student)
+    assert not Learner.objects.filter(pk=guest.pk).exists()
+    assert set(learner.attempts.all()) == {own, first, second, round_}
+    assert Response.objects.count() == responses
+    assert Response.objects.filter(attempt__learner=learner).count() == responses
+    assert Quiz.objects.reviews().get().learner == learner
+    # One card per fact, holding every answer given on it, on either device.
+    cards = {card.fact_id: card for card in learner.cards.all()}
+    assert set(cards) == set(own_cards) | set(guest_cards)
+    for fact_id, card in cards.items():
+        answers = Response.objects.filter(attempt__learner=learner, question__fact_id=fact_id)
+        assert card.reps == own_cards.get(fact_id, 0) + guest_cards.get(fact_id, 0) == answers.count()
+        latest = answers.order_by("created_at", "pk").last()
+        assert card.last_correct == latest.is_correct and card.last_review == latest.created_at
+    # Both devices now show the same attempts.
+    for device in (laptop, phone):
+        page = device.get(reverse("quizzes:progress")).content.decode()
+        assert re.findall(r"/attempts/([0-9a-f-]+)/result/", page) == [
+            str(attempt.public_id) for attempt in learner.attempts.order_by("-finished_at")
+        ]
+
+
+def test_a_teacher_signing_in_to_the_admin_keeps_their_guest_progress_too(content, teacher):
+    browser = Client()
+    attempt = quiz_take(browser)
+    browser.post(reverse("admin:login"), {"username": teacher.username, "password": PASSWORD})
+    attempt.refresh_from_db()
+    assert attempt.learner.user == teacher
+
+
+def test_logging_out_leaves_the_progress_in_the_account_and_not_in_the_browser(content, student):
+    browser = Client()
+    log_in(browser, "alex")
+    attempt = quiz_take(browser)
+    browser.post(reverse("accounts:logout"))
+    assert "Nothing here yet" in browser.get(reverse("quizzes:progress")).content.decode()
+    log_in(browser, "alex")
+    assert f"{attempt.score} of 11" in browser.get(reverse("quizzes:progress")).content.decode()
