@@ -40,6 +40,8 @@ run: content
 	@echo ""
 	@echo "  Milk War Classroom: http://$(HOST):$(PORT)/"
 	@echo "  Quizzes:            http://$(HOST):$(PORT)/quizzes/"
+	@echo "  Progress, review:   http://$(HOST):$(PORT)/progress/  http://$(HOST):$(PORT)/review/"
+	@echo "  Students sign up:   http://$(HOST):$(PORT)/accounts/signup/"
 	@echo "  Teachers: create an account with"
 	@echo "    $(BIN)/python manage.py create_teacher USERNAME"
 	@echo "  then sign in at http://$(HOST):$(PORT)/admin/"

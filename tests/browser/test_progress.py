@@ -140,12 +140,12 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     expect(page).to_have_url(re.compile(r"/progress/$"))
     expect(page.locator(".lede")).to_contain_text("You are a guest: this is kept in this browser.")
     _expect_quiz_progress(page, missed_facts)
-    print("AXE", "progress, as a guest", serious_accessibility_violations(page))
+    assert serious_accessibility_violations(page) == [], "progress, as a guest"
 
     # 3. They sign up from the header, and land on their progress, now in their account.
     page.locator(".site-header").get_by_role("link", name="Sign up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
-    print("AXE", "sign-up", serious_accessibility_violations(page))
+    assert serious_accessibility_violations(page) == [], "sign-up"
     page.get_by_label("Username").fill("sasha")
     page.get_by_label("Display name").fill("Sasha")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -156,7 +156,7 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     expect(page.locator(".lede")).to_contain_text("Signed in as Sasha: this is kept in your account, on any device.")
     expect(page.locator(".site-header")).to_contain_text("sasha")
     _expect_quiz_progress(page, missed_facts)
-    print("AXE", "progress, signed in", serious_accessibility_violations(page))
+    assert serious_accessibility_violations(page) == [], "progress, signed in"
     learner = Learner.objects.get(user__username="sasha")
     assert not Learner.objects.filter(user__isnull=True).exists(), "the guest was merged into the account"
     assert learner.cards.count() == 8
@@ -168,7 +168,7 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     expect(page.locator(".lede")).to_contain_text("Nothing here yet.")
     page.locator(".site-header").get_by_role("link", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
-    print("AXE", "login", serious_accessibility_violations(page))
+    assert serious_accessibility_violations(page) == [], "login"
     page.get_by_label("Username").fill("sasha")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -184,7 +184,7 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review")
     expect(page.get_by_text("5 facts due for review.")).to_be_visible()
-    print("AXE", "review, with facts due", serious_accessibility_violations(page))
+    assert serious_accessibility_violations(page) == [], "review, with facts due"
     page.get_by_role("button", name="Review now").click()
     expect(page).to_have_url(re.compile(r"/attempts/[0-9a-f-]+/questions/1/$"))
     review = _attempt()
@@ -197,7 +197,7 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     expect(page).to_have_url(re.compile(r"/review/$"))
     expect(page.locator("main")).to_contain_text("Nothing is due for review now. The next fact is due in")
     expect(page.get_by_role("button", name="Review now")).to_have_count(0)
-    print("AXE", "review, nothing due", serious_accessibility_violations(page))
+    assert serious_accessibility_violations(page) == [], "review, nothing due"
 
     page.get_by_role("link", name="Your progress, topic by topic").click()
     topic = _topic(page)
@@ -213,5 +213,5 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("Review round")
     expect(rows.first.get_by_role("link")).to_have_text("5 of 5")
-    print("AXE", "progress, after the review", serious_accessibility_violations(page))
+    assert serious_accessibility_violations(page) == [], "progress, after the review"
     assert problems == []
