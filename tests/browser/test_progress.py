@@ -12,62 +12,13 @@ from playwright.sync_api import Page, expect
 
 from explainer.models import Fact
 from quizzes.models import Attempt, Learner, Question, ReviewCard
+from tests.browser.answering import CHOICE_KINDS, answer_by_keyboard, latest_attempt, nth_question
 from tests.browser.conftest import serious_accessibility_violations
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 QUIZ_TITLE = "Quiz: The milk war: Russia's 2009 ban on Belarusian dairy"
-CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.TRUE_FALSE}
-
-
-def _attempt() -> Attempt:
-    return Attempt.objects.select_related("quiz").latest("started_at")
-
-
-def _question(attempt: Attempt, number: int) -> Question:
-    return list(attempt.quiz.questions.prefetch_related("options"))[number - 1]
-
-
-def _choose_by_keyboard(page: Page, select_selector: str, value: str) -> None:
-    """Pick an option of a <select> with the arrow keys, as a keyboard user does."""
-    select = page.locator(select_selector)
-    values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
-    select.focus()
-    for _ in range(values.index(value)):
-        page.keyboard.press("ArrowDown")
-    expect(select).to_have_value(value)
-
-
-def answer_by_keyboard(page: Page, attempt: Attempt, question: Question, *, right: bool = True) -> None:
-    """Answer rightly, or (a single choice or true/false question) wrongly, by keyboard."""
-    assert right or question.kind in CHOICE_KINDS, "only choice questions are answered wrongly here"
-    options = list(question.options.all())
-    match question.kind:
-        case Question.Kind.GAP_FILL:
-            field = page.get_by_label("Your answer")
-            expect(field).to_be_focused()
-            page.keyboard.type(question.accepted_answers[0])
-        case Question.Kind.ORDERING:
-            for place, option in enumerate(options, start=1):
-                _choose_by_keyboard(page, f"select[name='place-{attempt.token(option)}']", str(place))
-        case Question.Kind.MATCHING:
-            for option in options:
-                _choose_by_keyboard(
-                    page, f"select[name='match-{attempt.token(option)}']", attempt.token(option, "match")
-                )
-        case Question.Kind.MULTIPLE:
-            for option in options:
-                if option.is_correct:
-                    page.locator(f"input[value='{attempt.token(option)}']").focus()
-                    page.keyboard.press("Space")
-        case _:
-            # The database knows the key: the first option that is right (or wrong) is chosen.
-            chosen = next(option for option in options if option.is_correct == right)
-            page.locator(f"input[value='{attempt.token(chosen)}']").focus()
-            page.keyboard.press("Space")
-    page.get_by_role("button", name="Check my answer").focus()
-    page.keyboard.press("Enter")
 
 
 def answer_every_question(page: Page, attempt: Attempt, *, wrong_kinds: set[str] = frozenset()) -> list[Question]:
@@ -75,7 +26,7 @@ def answer_every_question(page: Page, attempt: Attempt, *, wrong_kinds: set[str]
     total = attempt.quiz.questions.count()
     missed = []
     for number in range(1, total + 1):
-        question = _question(attempt, number)
+        question = nth_question(attempt, number)
         right = question.kind not in wrong_kinds
         expect(page.get_by_role("heading", name=f"Question {number} of {total}")).to_be_visible()
         answer_by_keyboard(page, attempt, question, right=right)
@@ -128,7 +79,7 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     # 1. A guest takes the milk-war quiz, getting every single-choice and true/false question wrong.
     page.goto(site + "/quizzes/milk-war/")
     page.get_by_role("button", name="Start the quiz").click()
-    attempt = _attempt()
+    attempt = latest_attempt()
     missed_questions = answer_every_question(page, attempt, wrong_kinds=CHOICE_KINDS)
     missed_facts = [question.fact for question in missed_questions]
     assert len(missed_facts) == 5 and None not in missed_facts
@@ -187,7 +138,7 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     assert serious_accessibility_violations(page) == [], "review, with facts due"
     page.get_by_role("button", name="Review now").click()
     expect(page).to_have_url(re.compile(r"/attempts/[0-9a-f-]+/questions/1/$"))
-    review = _attempt()
+    review = latest_attempt()
     assert review.quiz.is_review and review.learner == learner
     assert {question.fact for question in review.quiz.questions.all()} == set(missed_facts)
     assert answer_every_question(page, review) == []

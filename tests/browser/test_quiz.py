@@ -4,54 +4,13 @@ reload, and again with JavaScript switched off. axe finds nothing serious on the
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from quizzes.models import Attempt, Question, Response
+from quizzes.models import Question, Response
+from tests.browser.answering import answer_by_keyboard, latest_attempt, nth_question
 from tests.browser.conftest import serious_accessibility_violations
 
 pytestmark = pytest.mark.browser
-
-
-def _attempt() -> Attempt:
-    return Attempt.objects.select_related("quiz").latest("started_at")
-
-
-def _question(attempt: Attempt, number: int) -> Question:
-    return list(attempt.quiz.questions.prefetch_related("options"))[number - 1]
-
-
-def _choose_by_keyboard(page: Page, select_selector: str, value: str) -> None:
-    """Pick an option of a <select> with the arrow keys, as a keyboard user does."""
-    select = page.locator(select_selector)
-    values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
-    select.focus()
-    for _ in range(values.index(value)):
-        page.keyboard.press("ArrowDown")
-    expect(select).to_have_value(value)
-
-
-def answer_by_keyboard(page: Page, attempt: Attempt, question: Question) -> None:
-    options = list(question.options.all())
-    match question.kind:
-        case Question.Kind.GAP_FILL:
-            field = page.get_by_label("Your answer")
-            expect(field).to_be_focused()  # the gap's field takes the focus when the question arrives
-            page.keyboard.type(question.accepted_answers[0])
-        case Question.Kind.ORDERING:
-            for place, option in enumerate(options, start=1):
-                _choose_by_keyboard(page, f"select[name='place-{attempt.token(option)}']", str(place))
-        case Question.Kind.MATCHING:
-            for option in options:
-                _choose_by_keyboard(
-                    page, f"select[name='match-{attempt.token(option)}']", attempt.token(option, "match")
-                )
-        case _:
-            for option in options:
-                if option.is_correct:
-                    page.locator(f"input[value='{attempt.token(option)}']").focus()
-                    page.keyboard.press("Space")
-    page.get_by_role("button", name="Check my answer").focus()
-    page.keyboard.press("Enter")
 
 
 def test_a_student_takes_a_whole_quiz_by_keyboard_with_feedback_in_place(site, page, problems):
@@ -59,7 +18,7 @@ def test_a_student_takes_a_whole_quiz_by_keyboard_with_feedback_in_place(site, p
     page.get_by_role("button", name="Start the quiz").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Question 1 of 11")).to_be_visible()
-    attempt = _attempt()
+    attempt = latest_attempt()
     # A marker that survives only as long as the page is not reloaded: htmx swaps, it does not navigate.
     page.evaluate("window.stillTheSamePage = true")
 
@@ -74,7 +33,7 @@ def test_a_student_takes_a_whole_quiz_by_keyboard_with_feedback_in_place(site, p
     problems.clear()
 
     for number in range(1, 12):
-        question = _question(attempt, number)
+        question = nth_question(attempt, number)
         expect(page.get_by_role("heading", name=f"Question {number} of 11")).to_be_visible()
         answer_by_keyboard(page, attempt, question)
         feedback = page.locator(".feedback-title")
@@ -97,16 +56,16 @@ def test_a_student_takes_a_whole_quiz_by_keyboard_with_feedback_in_place(site, p
 def test_a_reload_mid_quiz_comes_back_to_the_same_question_in_the_same_state(site, page, problems):
     page.goto(site + "/quizzes/milk-war/")
     page.get_by_role("button", name="Start the quiz").click()
-    attempt = _attempt()
+    attempt = latest_attempt()
     first_order = page.locator(".question-card label").all_inner_texts()
     page.reload()
     assert page.locator(".question-card label").all_inner_texts() == first_order
 
-    answer_by_keyboard(page, attempt, _question(attempt, 1))
+    answer_by_keyboard(page, attempt, nth_question(attempt, 1))
     expect(page.locator(".feedback-title")).to_have_text("✓ Correct")
     page.get_by_role("link", name="Next question").click()
     expect(page).to_have_url(re.compile(r"/questions/2/$"))
-    answer_by_keyboard(page, attempt, _question(attempt, 2))
+    answer_by_keyboard(page, attempt, nth_question(attempt, 2))
     expect(page.locator(".feedback-title")).to_be_visible()
 
     page.reload()
@@ -123,9 +82,9 @@ def test_without_javascript_a_student_completes_a_quiz_with_plain_forms(site, br
     page = context.new_page()
     page.goto(site + "/quizzes/union-state/")
     page.get_by_role("button", name="Start the quiz").click()
-    attempt = _attempt()
+    attempt = latest_attempt()
     for number in range(1, 12):
-        question = _question(attempt, number)
+        question = nth_question(attempt, number)
         options = list(question.options.all())
         match question.kind:
             case Question.Kind.GAP_FILL:
@@ -159,9 +118,9 @@ def test_the_quiz_pages_pass_axe(site, page, problems):
         page.goto(site + path)
         assert serious_accessibility_violations(page) == [], path
     page.get_by_role("button", name="Start the quiz").click()
-    attempt = _attempt()
+    attempt = latest_attempt()
     for number in range(1, 12):
-        question = _question(attempt, number)
+        question = nth_question(attempt, number)
         assert serious_accessibility_violations(page) == [], f"question {number} ({question.kind})"
         answer_by_keyboard(page, attempt, question)
         expect(page.locator(".feedback-title")).to_be_visible()
