@@ -75,6 +75,13 @@ class Quiz(models.Model):
     class Meta:
         ordering = ["topic__order", "title"]
         verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="review", learner__isnull=False)
+                | (~models.Q(status="review") & models.Q(learner__isnull=True)),
+                name="a_review_round_and_only_it_has_a_learner",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

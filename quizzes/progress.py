@@ -3,7 +3,7 @@ their reviews. Reads only; each runs a fixed number of queries however many answ
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, Subquery, Window
@@ -23,6 +23,8 @@ class TopicProgress:
     topic: Topic
     stats: mastery.TopicStats
     level: mastery.Level
+    known: list[ReviewCard] = field(default_factory=list)  # the facts answered rightly last time
+    missed: list[ReviewCard] = field(default_factory=list)  # and wrongly
 
 
 def topic_progress(learner: Learner | None) -> list[TopicProgress]:
@@ -86,13 +88,16 @@ def reviews_due(learner: Learner | None, now: datetime | None = None) -> Reviews
     return Reviews(due=counts["due_now"], scheduled=counts["cards"], next_due=counts["soonest"])
 
 
-def fact_cards(learner: Learner) -> list[ReviewCard]:
-    """The learner's cards with their facts, topics and source sentences, in fact order."""
-    return list(
-        learner.cards.select_related("fact").prefetch_related(
-            "fact__topics", Prefetch("fact__sentences", queryset=Sentence.objects.order_by("number"))
-        )
+def facts_sort(topics: list[TopicProgress], learner: Learner) -> None:
+    """File the learner's facts under each of their topics, as known or missed, with their sources."""
+    cards = learner.cards.select_related("fact").prefetch_related(
+        "fact__topics", Prefetch("fact__sentences", queryset=Sentence.objects.order_by("number"))
     )
+    by_topic = {item.topic.pk: item for item in topics}
+    for card in cards:
+        for topic in card.fact.topics.all():
+            if item := by_topic.get(topic.pk):
+                (item.known if card.last_correct else item.missed).append(card)
 
 
 def attempts_finished(learner: Learner):

@@ -249,9 +249,16 @@ def review_start(*, learner: Learner, now: datetime | None = None) -> Attempt | 
     a private quiz that only this learner can reach; None when nothing is due.
     """
     now = now or timezone.now()
-    open_round = Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True)
-    if attempt := open_round.first():
-        return attempt
+    with transaction.atomic():
+        # One round at a time: a double click, or two tabs, wait here and find the first one's round.
+        Learner.objects.select_for_update().filter(pk=learner.pk).first()
+        open_round = Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True)
+        if attempt := open_round.first():
+            return attempt
+        return _review_round_create(learner=learner, now=now)
+
+
+def _review_round_create(*, learner: Learner, now: datetime) -> Attempt | None:
     cards = list(
         learner.cards.filter(due__lte=now)
         .select_related("fact")
@@ -271,18 +278,17 @@ def review_start(*, learner: Learner, now: datetime | None = None) -> Attempt | 
             card.last_kind = draft.kind
     if not drafts:
         return None
-    with transaction.atomic():
-        quiz = Quiz.objects.create(
-            slug=f"review-{uuid.uuid4().hex}",
-            title="Review",
-            description="The facts due for review, each asked in a new way.",
-            status=Quiz.Status.REVIEW,
-            learner=learner,
-            seed=seed,
-        )
-        questions_save(quiz=quiz, drafts=drafts)
-        ReviewCard.objects.bulk_update(cards, ["last_kind"])
-        return Attempt.objects.create(quiz=quiz, learner=learner)
+    quiz = Quiz.objects.create(
+        slug=f"review-{uuid.uuid4().hex}",
+        title="Review",
+        description="The facts due for review, each asked in a new way.",
+        status=Quiz.Status.REVIEW,
+        learner=learner,
+        seed=seed,
+    )
+    questions_save(quiz=quiz, drafts=drafts)
+    ReviewCard.objects.bulk_update(cards, ["last_kind"])
+    return Attempt.objects.create(quiz=quiz, learner=learner)
 
 
 def account_create(*, username: str, password: str, display_name: str) -> AbstractBaseUser:

@@ -4,6 +4,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -125,24 +126,26 @@ def test_a_round_asks_each_due_fact_once_by_a_question_of_another_type(content, 
     assert Client().get(reverse("quizzes:question", args=[review.public_id, 1])).status_code == 404
 
 
-def test_the_review_question_page_uses_the_quiz_feedback(content, guest_client):
+@pytest.fixture
+def round_started(content, guest_client) -> tuple[Attempt, Question, str]:
+    """A review round ten minutes after a quiz with two misses: the round, its first question and its URL."""
     quiz_take(guest_client, right=wrong_first(2))
     minutes_pass(11)
     review = review_begin(guest_client)
     question = review.quiz.questions.prefetch_related("options").first()
-    url = reverse("quizzes:question", args=[review.public_id, 1])
+    return review, question, reverse("quizzes:question", args=[review.public_id, 1])
+
+
+def test_the_review_question_page_uses_the_quiz_feedback(round_started, guest_client):
+    review, question, url = round_started
     page = guest_client.get(url).content.decode()
     assert "Question 1 of" in page and 'href="/review/"' in page
     fragment = guest_client.post(url, answer_data(review, question), headers=HTMX).content.decode()
     assert "<html" not in fragment and "✓ Correct" in fragment and "Where this comes from" in fragment
 
 
-def test_a_review_answer_is_stored_and_scheduled_once(content, guest_client):
-    quiz_take(guest_client, right=wrong_first(2))
-    minutes_pass(11)
-    review = review_begin(guest_client)
-    question = review.quiz.questions.prefetch_related("options").first()
-    url = reverse("quizzes:question", args=[review.public_id, 1])
+def test_a_review_answer_is_stored_and_scheduled_once(round_started, guest_client):
+    review, question, url = round_started
     first = guest_client.post(url, answer_data(review, question), headers=HTMX)
     again = guest_client.post(url, answer_data(review, question), headers=HTMX)
     assert first.status_code == again.status_code == 200
@@ -213,3 +216,11 @@ def test_a_set_fact_is_reviewed_as_multiple_select_and_a_claim_only_attributed()
 def test_a_question_of_a_kind_review_cannot_make_is_reviewed_as_the_first_it_can():
     assert Question.Kind.ORDERING not in g.REVIEW_KINDS
     assert g.review_question(BAN_DATE, random.Random(1), {}, after=g.ORDERING).kind == g.SINGLE
+
+
+def test_only_a_review_round_belongs_to_a_learner(content):
+    learner = Learner.objects.create()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Quiz.objects.create(slug="listed-yet-private", title="x", status=Quiz.Status.PUBLISHED, learner=learner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Quiz.objects.create(slug="nobody-s-round", title="x", status=Quiz.Status.REVIEW)

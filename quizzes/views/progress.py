@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from quizzes import mastery
 from quizzes.models import Attempt, Quiz
-from quizzes.progress import HISTORY_PAGE, attempts_finished, fact_cards, reviews_due, score_chart, topic_progress
+from quizzes.progress import HISTORY_PAGE, attempts_finished, facts_sort, reviews_due, score_chart, topic_progress
 from quizzes.services import learner_for, review_start
 
 
@@ -40,11 +40,7 @@ def progress_detail(request: HttpRequest) -> HttpResponse:
         "recent": mastery.RECENT,
     }
     if learner is not None:
-        cards = fact_cards(learner)
-        for item in topics:
-            mine = [card for card in cards if item.topic in card.fact.topics.all()]
-            item.known = [card for card in mine if card.last_correct]
-            item.missed = [card for card in mine if not card.last_correct]
+        facts_sort(topics, learner)
         context["history"] = Paginator(attempts_finished(learner), HISTORY_PAGE).get_page(request.GET.get("page"))
         context["chart"] = score_chart(learner)
     return render(request, "quizzes/progress_detail.html", context)
