@@ -218,3 +218,10 @@ def test_logging_out_leaves_the_progress_in_the_account_and_not_in_the_browser(c
     assert "Nothing here yet" in browser.get(reverse("quizzes:progress")).content.decode()
     log_in(browser, "alex")
     assert f"{attempt.score} of 11" in browser.get(reverse("quizzes:progress")).content.decode()
+
+
+def test_a_guest_s_browser_keeps_their_progress_for_more_than_a_school_year(content, guest_client):
+    quiz_take(guest_client)
+    cookie = guest_client.cookies["sessionid"]
+    assert int(cookie["max-age"]) >= 365 * 24 * 60 * 60
+    assert int(cookie["max-age"]) <= 400 * 24 * 60 * 60  # browsers cap a cookie's life at 400 days
