@@ -45,11 +45,20 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
+@admin.action(description="Generate quiz questions from these facts", permissions=["view"])
+def generate_questions(modeladmin, request, queryset):
+    """One draft question per chosen fact, into one of the teacher's quizzes (asked on the next page)."""
+    from quizzes.admin import questions_from_facts_page  # the quizzes app builds on this one
+
+    return questions_from_facts_page(modeladmin, request, queryset)
+
+
 @admin.register(Fact)
 class FactAdmin(admin.ModelAdmin):
+    actions = [generate_questions]
+    search_fields = ["key", "statement", "question", "answers", "note", "source_note", "claimed_by"]
     list_display = ["key", "statement", "kind", "status", "as_of", "quizzable"]
     list_filter = ["topics", "kind", "status", "quizzable"]
-    search_fields = ["key", "statement", "question", "answers", "note", "source_note", "claimed_by"]
     filter_horizontal = ["topics", "sentences"]
     fieldsets = [
         (None, {"fields": ["key", "kind", "statement", "question", "answers", "accepted_spellings", "quizzable"]}),

@@ -17,6 +17,16 @@ TEACHER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "timelineevent": ("view", "add", "change", "delete"),
         "member": ("view", "change"),
     },
+    # Quizzes, questions, classes and homework: a teacher's own (the admin scopes every screen to
+    # its owner; the built-in quizzes are a read-only library to view and duplicate).
+    "quizzes": {
+        "quiz": ("view", "add", "change", "delete"),
+        "question": ("view", "add", "change", "delete"),
+        "option": ("view", "add", "change", "delete"),
+        "classroom": ("view", "add", "change", "delete"),
+        "enrolment": ("view", "delete"),
+        "assignment": ("view", "add", "change", "delete"),
+    },
 }
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
 from explainer.rendering import render_markdown
-from quizzes.progress import reviews_due, topic_progress
+from quizzes.progress import homework_for, reviews_due, topic_progress
 from quizzes.services import learner_for
 
 
@@ -37,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             # The learner's levels and due reviews, once they have answered something.
             "progress": topic_progress(learner) if learner else [],
             "reviews": reviews_due(learner),
+            "homework": homework_for(request.user),
         },
     )
 

@@ -461,8 +461,16 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
 REVIEW_KINDS = (SINGLE, GAP_FILL, TRUE_FALSE, MULTIPLE)
 
 
-def review_question(fact: FactIn, rng: random.Random, sentences: Mapping[int, str], *, after: str = "") -> Draft | None:
-    """A question on `fact` for review: the first type after `after` in REVIEW_KINDS that the fact supports."""
+def review_question(
+    fact: FactIn,
+    rng: random.Random,
+    sentences: Mapping[int, str],
+    *,
+    after: str = "",
+    kinds: Sequence[str] = REVIEW_KINDS,
+) -> Draft | None:
+    """A question on `fact` for review: the first type after `after` in REVIEW_KINDS that the fact
+    supports, among `kinds`."""
     first_true = rng.random() < 0.5
     makers: dict[str, Callable[[], Draft | None]] = {
         SINGLE: lambda: single_choice(fact, rng),
@@ -473,6 +481,29 @@ def review_question(fact: FactIn, rng: random.Random, sentences: Mapping[int, st
     }
     start = REVIEW_KINDS.index(after) + 1 if after in REVIEW_KINDS else 0
     for kind in REVIEW_KINDS[start:] + REVIEW_KINDS[:start]:
-        if draft := makers[kind]():
+        if kind in kinds and (draft := makers[kind]()):
             return draft
     return None
+
+
+def fact_questions(
+    facts: Sequence[FactIn], rng: random.Random, sentences: Mapping[int, str], *, kinds: Sequence[str] = REVIEW_KINDS
+) -> list[Draft]:
+    """One question on each of exactly these facts, the types taking turns; a fact none of
+    `kinds` fits (or that may not be asked) gives none."""
+    drafts: list[Draft] = []
+    after = ""
+    for fact in facts:
+        if _asked(fact) and (draft := review_question(fact, rng, sentences, after=after, kinds=kinds)):
+            drafts.append(draft)
+            after = draft.kind
+    return drafts
+
+
+def plan_for(kinds: Sequence[str], count: int) -> dict[str, int]:
+    """`count` questions shared out among `kinds` in turn, in the order of KINDS."""
+    chosen = [kind for kind in KINDS if kind in kinds]
+    plan = dict.fromkeys(chosen, 0)
+    for index in range(count if chosen else 0):
+        plan[chosen[index % len(chosen)]] += 1
+    return plan

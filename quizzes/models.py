@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import fsrs
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -96,8 +97,25 @@ class Quiz(models.Model):
         return self.status == self.Status.REVIEW
 
     @property
+    def is_builtin(self) -> bool:
+        return self.owner_id is None and self.learner_id is None
+
+    def publish(self) -> None:
+        """Open the quiz to students; refused while they would see no question."""
+        if not self.questions.accepted().exists():
+            raise ValidationError(f"“{self.title}” has no question students can see yet: write or accept one first.")
+        self.status = self.Status.PUBLISHED
+        self.save(update_fields=["status", "updated_at"])
+
+    @property
     def topic_title(self) -> str:
         return self.topic.title if self.topic else "The whole story"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def accepted(self):
+        """The questions students see: not drafts waiting for a teacher's review."""
+        return self.filter(is_draft=False)
 
 
 class Question(models.Model):
@@ -126,6 +144,13 @@ class Question(models.Model):
     )
     sentences = models.ManyToManyField(Sentence, blank=True, related_name="questions")
     source_note = models.TextField(blank=True, help_text="Where it comes from, when no article sentence says it.")
+    is_draft = models.BooleanField(
+        "draft",
+        default=False,
+        help_text="Generated and waiting for review: students do not see it until you untick this.",
+    )
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["quiz", "position", "pk"]
@@ -162,6 +187,34 @@ class Question(models.Model):
                 return [f"{option.text} → {option.match}" for option in options]
             case _:
                 return [option.text for option in options if option.is_correct]
+
+
+def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted: list[str]) -> list[str]:
+    """What is wrong with a question of `kind` with these options (text, correct, match) and
+    accepted answers, in words a teacher can act on; empty when it can be asked."""
+    right = sum(correct for _, correct, _ in options)
+    Kind = Question.Kind  # noqa: N806 (an alias of a class)
+    problems = []
+    if kind in {Kind.SINGLE, Kind.TRUE_FALSE} and right != 1:
+        problems.append(f"A {Kind(kind).label.lower()} question needs exactly one correct option; it has {right}.")
+    if kind in {Kind.SINGLE, Kind.MULTIPLE, Kind.TRUE_FALSE} and len(options) < 2:
+        problems.append("Give at least two options to choose from.")
+    if kind == Kind.MULTIPLE and right < 1:
+        problems.append("A multiple-select question needs at least one correct option.")
+    if kind in {Kind.ORDERING, Kind.MATCHING} and len(options) < 3:
+        article = "An" if kind == Kind.ORDERING else "A"
+        problems.append(
+            f"{article} {Kind(kind).label.lower()} question needs at least three items; it has {len(options)}."
+        )
+    if kind == Kind.MATCHING and any(not match.strip() for _, _, match in options):
+        problems.append("Give every matching item the answer it pairs with.")
+    if kind == Kind.MATCHING and len({match.strip().casefold() for _, _, match in options}) < len(options):
+        problems.append("Each matching item needs a different answer.")
+    if kind == Kind.GAP_FILL and not [answer for answer in accepted if answer.strip()]:
+        problems.append("A gap-fill question needs at least one accepted answer.")
+    if kind == Kind.GAP_FILL and options:
+        problems.append("A gap-fill question has no options: put the answers in “accepted answers”.")
+    return problems
 
 
 class Option(models.Model):
@@ -201,10 +254,72 @@ def _new_seed() -> int:
     return secrets.randbits(31)
 
 
+def _class_code() -> str:
+    # No 0/O, 1/I/L, 5/S or 2/Z: a code read off a projector or a worksheet is typed right.
+    return "".join(secrets.choice("ABCDEFGHJKMNPQRTUVWXY346789") for _ in range(7))
+
+
+class Classroom(models.Model):
+    """A teacher's class: students join it with its code, and the teacher assigns it quizzes."""
+
+    name = models.CharField(max_length=100)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="classrooms")
+    code = models.CharField(max_length=12, unique=True, default=_class_code, editable=False)
+    students = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Enrolment", related_name="classes_joined", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "class"
+        verbose_name_plural = "classes"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrolment(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["classroom", "student"], name="one_enrolment_per_class")]
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.classroom}"
+
+
+class Assignment(models.Model):
+    """A quiz set as homework for a class, with an optional due date."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="assignments")
+    due_at = models.DateTimeField("due", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["classroom", "quiz"], name="one_assignment_per_quiz_and_class")]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} for {self.classroom}"
+
+
 class Attempt(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="attempts")
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        help_text="The homework this attempt was made for.",
+    )
     seed = models.PositiveIntegerField(default=_new_seed, help_text="Shuffles the options, the same on every reload.")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

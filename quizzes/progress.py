@@ -4,15 +4,15 @@ their reviews. Reads only; each runs a fixed number of queries however many answ
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from explainer.models import Sentence, Topic
 from quizzes import charts, mastery
-from quizzes.models import Attempt, Learner, Question, Quiz, Response, ReviewCard
+from quizzes.models import Assignment, Attempt, Learner, Question, Quiz, Response, ReviewCard
 
 HISTORY_PAGE = 20  # attempts per page of the history
 CHART_POINTS = 20  # the latest quiz scores drawn in the chart
@@ -29,14 +29,16 @@ class TopicProgress:
 
 def topic_progress(learner: Learner | None) -> list[TopicProgress]:
     """Each topic with the learner's mastery of it (see `quizzes.mastery`): three queries."""
-    published = Q(facts__questions__quiz__status=Quiz.Status.PUBLISHED)
+    published = Q(facts__questions__quiz__status=Quiz.Status.PUBLISHED, facts__questions__is_draft=False)
     topics = list(Topic.objects.in_order().annotate(fact_count=Count("facts", filter=published, distinct=True)))
     cards: dict[int, dict] = {}
     recent: dict[int, list[bool]] = defaultdict(list)
     if learner is not None:
         cards = {
             row["fact__topics"]: row
-            for row in learner.cards.filter(fact__questions__quiz__status=Quiz.Status.PUBLISHED)
+            for row in learner.cards.filter(
+                fact__questions__quiz__status=Quiz.Status.PUBLISHED, fact__questions__is_draft=False
+            )
             .values("fact__topics")
             .annotate(
                 known=Count("pk", filter=Q(last_correct=True), distinct=True),
@@ -102,7 +104,9 @@ def facts_sort(topics: list[TopicProgress], learner: Learner) -> None:
 
 def attempts_finished(learner: Learner):
     """The learner's finished attempts, newest first, each with its question count."""
-    question_count = Question.objects.filter(quiz=OuterRef("quiz")).order_by().values("quiz").annotate(n=Count("pk"))
+    question_count = (
+        Question.objects.accepted().filter(quiz=OuterRef("quiz")).order_by().values("quiz").annotate(n=Count("pk"))
+    )
     return (
         Attempt.objects.filter(learner=learner, finished_at__isnull=False)
         .select_related("quiz")
@@ -121,3 +125,41 @@ def score_chart(learner: Learner) -> charts.ScoreChart:
             if attempt.total
         ]
     )
+
+
+DUE_SOON = timedelta(days=2)
+
+
+@dataclass
+class Homework:
+    assignment: Assignment
+    status: str  # "done", "overdue", "due soon" or "open"
+
+
+def homework_for(user, now: datetime | None = None) -> list[Homework]:
+    """The assignments of the classes `user` is in, most urgent first: one query."""
+    if not user.is_authenticated:
+        return []
+    now = now or timezone.now()
+    mine = Attempt.objects.filter(assignment=OuterRef("pk"), learner__user=user)
+    assignments = (
+        Assignment.objects.filter(classroom__enrolments__student=user, quiz__status=Quiz.Status.PUBLISHED)
+        .select_related("quiz", "classroom")
+        .annotate(
+            done=Exists(mine.filter(finished_at__isnull=False)),
+            unfinished_id=Subquery(mine.filter(finished_at__isnull=True).values("public_id")[:1]),
+        )
+    )
+    homework = []
+    for assignment in assignments:
+        if assignment.done:
+            status = "done"
+        elif assignment.due_at and assignment.due_at < now:
+            status = "overdue"
+        elif assignment.due_at and assignment.due_at - now <= DUE_SOON:
+            status = "due soon"
+        else:
+            status = "open"
+        homework.append(Homework(assignment=assignment, status=status))
+    order = {"overdue": 0, "due soon": 1, "open": 2, "done": 3}
+    return sorted(homework, key=lambda item: (order[item.status], item.assignment.due_at or now + DUE_SOON * 100))

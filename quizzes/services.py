@@ -14,10 +14,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import slugify
 
 from explainer.models import Fact, Member, Sentence, TimelineEvent, Topic
 from quizzes import generation
-from quizzes.models import Attempt, Learner, Option, Question, Quiz, Response, ReviewCard
+from quizzes.models import (
+    Assignment,
+    Attempt,
+    Classroom,
+    Enrolment,
+    Learner,
+    Option,
+    Question,
+    Quiz,
+    Response,
+    ReviewCard,
+)
 
 LEARNER_SESSION_KEY = "learner_id"
 DEFAULT_SEED = 2009
@@ -70,8 +82,9 @@ def material_load() -> generation.Material:
     )
 
 
-def questions_save(*, quiz: Quiz, drafts: list[generation.Draft]) -> list[Question]:
-    """Append `drafts` to `quiz`, each with its fact, topic, options and source sentences."""
+def questions_save(*, quiz: Quiz, drafts: list[generation.Draft], is_draft: bool = False) -> list[Question]:
+    """Append `drafts` to `quiz`, each with its fact, topic, options and source sentences; with
+    `is_draft`, as drafts that students do not see until a teacher accepts them."""
     facts = {fact.key: fact for fact in Fact.objects.filter(key__in=[d.fact_key for d in drafts if d.fact_key])}
     topics = {topic.slug: topic for topic in Topic.objects.all()}
     sentences = {sentence.number: sentence for sentence in Sentence.objects.all()}
@@ -89,6 +102,7 @@ def questions_save(*, quiz: Quiz, drafts: list[generation.Draft]) -> list[Questi
                 fact=facts.get(draft.fact_key),
                 topic=topics.get(draft.topic) if draft.topic else None,
                 source_note=draft.source_note,
+                is_draft=is_draft,
             )
             for index, draft in enumerate(drafts, start=1)
         )
@@ -199,8 +213,8 @@ def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None
     return learner
 
 
-def attempt_start(*, quiz: Quiz, learner: Learner) -> Attempt:
-    return Attempt.objects.create(quiz=quiz, learner=learner)
+def attempt_start(*, quiz: Quiz, learner: Learner, assignment: Assignment | None = None) -> Attempt:
+    return Attempt.objects.create(quiz=quiz, learner=learner, assignment=assignment)
 
 
 def _reviewable(fact: Fact | None) -> bool:
@@ -233,7 +247,7 @@ def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tupl
                 card.last_kind = question.kind  # the next review asks it another way
                 card.save()
             answered = attempt.responses.aggregate(count=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
-            if attempt.finished_at is None and answered["count"] >= attempt.quiz.questions.count():
+            if attempt.finished_at is None and answered["count"] >= attempt.quiz.questions.accepted().count():
                 attempt.finished_at = timezone.now()
                 attempt.score = answered["right"]
                 attempt.save(update_fields=["finished_at", "score"])
@@ -350,3 +364,102 @@ def cards_rebuild(*, learner: Learner, fact_ids: set[int]) -> None:
         for name in ReviewCard.SCHEDULE_FIELDS:
             setattr(card, name, getattr(fresh, name))
     ReviewCard.objects.bulk_update(cards, ReviewCard.SCHEDULE_FIELDS)
+
+
+# Teachers: generating, duplicating, classes
+
+
+def _material_without(quiz: Quiz, material: generation.Material) -> generation.Material:
+    """The material minus the facts `quiz` already asks about: a fact is asked once per quiz."""
+    asked = set(quiz.questions.exclude(fact=None).values_list("fact__key", flat=True))
+    return generation.Material(
+        facts=tuple(fact for fact in material.facts if fact.key not in asked),
+        events=material.events,
+        pair_sets=material.pair_sets,
+        sentences=material.sentences,
+    )
+
+
+def questions_generate(*, quiz: Quiz, topics: list[str], kinds: list[str], count: int, seed: int) -> list[Question]:
+    """Add up to `count` generated questions on `topics` (all: the whole story) to `quiz`, as
+    drafts for the teacher to review. Types the facts cannot supply become single choice."""
+    material = _material_without(quiz, material_load())
+    if topics:
+        material = generation.Material(
+            facts=tuple(fact for fact in material.facts if set(fact.topics) & set(topics)),
+            events=tuple(event for event in material.events if event.topic in topics),
+            pair_sets=material.pair_sets,
+            sentences=material.sentences,
+        )
+    rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
+    topic = topics[0] if len(topics) == 1 else None
+    drafts = generation.quiz_generate(material, rng, topic=topic, plan=generation.plan_for(kinds, count))
+    return questions_save(quiz=quiz, drafts=drafts, is_draft=True)
+
+
+def questions_from_facts(*, quiz: Quiz, fact_keys: list[str], kinds: list[str], seed: int) -> list[Question]:
+    """One draft question on each of exactly these facts (those the quiz does not ask yet)."""
+    material = _material_without(quiz, material_load())
+    wanted = set(fact_keys)
+    facts = [fact for fact in material.facts if fact.key in wanted]
+    rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
+    drafts = generation.fact_questions(facts, rng, material.sentences, kinds=kinds)
+    return questions_save(quiz=quiz, drafts=drafts, is_draft=True)
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:70] or "quiz"
+    slug, n = base, 2
+    while Quiz.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def quiz_duplicate(*, quiz: Quiz, owner) -> Quiz:
+    """A draft copy of `quiz` (its questions students see, with options and sources) for `owner`."""
+    with transaction.atomic():
+        copy = Quiz.objects.create(
+            slug=_unique_slug(f"{quiz.title} copy"),
+            title=f"{quiz.title} (copy)",
+            description=quiz.description,
+            topic=quiz.topic,
+            owner=owner,
+            seed=quiz.seed,
+        )
+        questions = list(quiz.questions.accepted().prefetch_related("options", "sentences"))
+        copies = Question.objects.bulk_create(
+            Question(
+                quiz=copy,
+                position=index,
+                kind=q.kind,
+                stem=q.stem,
+                accepted_answers=q.accepted_answers,
+                rejected_answers=q.rejected_answers,
+                explanation=q.explanation,
+                fact_id=q.fact_id,
+                topic_id=q.topic_id,
+                source_note=q.source_note,
+            )
+            for index, q in enumerate(questions, start=1)
+        )
+        Option.objects.bulk_create(
+            Option(question=new, position=o.position, text=o.text, is_correct=o.is_correct, match=o.match)
+            for old, new in zip(questions, copies, strict=True)
+            for o in old.options.all()
+        )
+        through = Question.sentences.through
+        through.objects.bulk_create(
+            through(question=new, sentence=sentence)
+            for old, new in zip(questions, copies, strict=True)
+            for sentence in old.sentences.all()
+        )
+    return copy
+
+
+def classroom_join(*, code: str, user) -> tuple[Classroom, bool]:
+    """Enrol `user` in the class with `code`. Returns the class and whether they were new to it."""
+    classroom = Classroom.objects.filter(code=code.strip().upper()).first()
+    if classroom is None:
+        raise Classroom.DoesNotExist
+    _, created = Enrolment.objects.get_or_create(classroom=classroom, student=user)
+    return classroom, created

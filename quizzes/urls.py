@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import attempts, progress
+from quizzes.views import attempts, classes, progress
 
 app_name = "quizzes"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("progress/", progress.progress_detail, name="progress"),
     path("review/", progress.review_detail, name="review"),
     path("review/start/", progress.review_begin, name="review-start"),
+    path("classes/join/", classes.class_join, name="class-join"),
 ]

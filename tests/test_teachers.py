@@ -9,7 +9,7 @@ from explainer.teachers import TEACHER_GROUP
 from tests.conftest import PASSWORD
 
 
-def test_the_teachers_group_holds_exactly_the_content_permissions(db):
+def test_the_teachers_group_holds_exactly_the_content_and_quiz_permissions(db):
     group = Group.objects.get(name=TEACHER_GROUP)
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
     expected = {
@@ -22,6 +22,12 @@ def test_the_teachers_group_holds_exactly_the_content_permissions(db):
         for model in ("article", "sentence", "member")
         for action in ("view", "change")
     }
+    expected |= {
+        ("quizzes", f"{action}_{model}")
+        for model in ("quiz", "question", "option", "classroom", "assignment")
+        for action in ("view", "add", "change", "delete")
+    }
+    expected |= {("quizzes", "view_enrolment"), ("quizzes", "delete_enrolment")}
     assert codenames == expected
 
 

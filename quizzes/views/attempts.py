@@ -7,7 +7,6 @@ gets the question card alone; a plain form post is redirected to the page (POST/
 """
 
 import uuid
-from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
@@ -19,8 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from explainer.models import Sentence
-from quizzes.forms import PLACES, AnswerForm
-from quizzes.models import Attempt, Question, Quiz, Response
+from quizzes.answers import answer_rows
+from quizzes.forms import AnswerForm
+from quizzes.models import Assignment, Attempt, Question, Quiz
 from quizzes.services import answer_submit, attempt_start, learner_for
 
 
@@ -28,7 +28,9 @@ from quizzes.services import answer_submit, attempt_start, learner_for
 def quiz_list(request: HttpRequest) -> HttpResponse:
     learner = learner_for(request)
     # Subqueries, not joins: a join of attempts and questions grows with every attempt ever made.
-    question_count = Question.objects.filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk"))
+    question_count = (
+        Question.objects.accepted().filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk"))
+    )
     best = Attempt.objects.filter(quiz=OuterRef("pk"), learner=learner, finished_at__isnull=False)
     quizzes = (
         Quiz.objects.published()
@@ -53,7 +55,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     kinds = dict(Question.Kind.choices)
     mix = [
         (kinds[row["kind"]], row["count"])
-        for row in quiz.questions.values("kind").annotate(count=Count("pk")).order_by("kind")
+        for row in quiz.questions.accepted().values("kind").annotate(count=Count("pk")).order_by("kind")
     ]
     learner = learner_for(request)
     attempts = list(quiz.attempts.filter(learner=learner)[:5]) if learner else []
@@ -71,14 +73,26 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _homework(request: HttpRequest, quiz: Quiz) -> Assignment | None:
+    """The assignment this start is for (a hidden field of the home page's homework list), if
+    it sets this quiz to a class the signed-in student is in; 404 for any other."""
+    value = request.POST.get("assignment", "")
+    if not value:
+        return None
+    if not value.isdigit() or not request.user.is_authenticated:
+        raise Http404("No such homework.")
+    return get_object_or_404(Assignment, pk=int(value), quiz=quiz, classroom__enrolments__student=request.user)
+
+
 @require_POST
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _published_quiz(slug)
+    assignment = _homework(request, quiz)
     learner = learner_for(request, create=True)
     # A double click on "Start" must not leave an empty attempt behind: reuse one not yet begun.
     attempt = quiz.attempts.filter(
-        learner=learner, finished_at__isnull=True, responses__isnull=True
-    ).first() or attempt_start(quiz=quiz, learner=learner)
+        learner=learner, assignment=assignment, finished_at__isnull=True, responses__isnull=True
+    ).first() or attempt_start(quiz=quiz, learner=learner, assignment=assignment)
     return redirect("quizzes:question", attempt.public_id, 1)
 
 
@@ -91,7 +105,7 @@ def _own_attempt(request: HttpRequest, attempt_id: uuid.UUID) -> Attempt:
 
 
 def _questions(attempt: Attempt) -> list[Question]:
-    return list(attempt.quiz.questions.select_related("topic", "fact"))
+    return list(attempt.quiz.questions.accepted().select_related("topic", "fact"))
 
 
 def _with_sources(questions: list[Question]) -> None:
@@ -107,53 +121,6 @@ def attempt_resume(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
         return redirect("quizzes:result", attempt.public_id)
     answered = attempt.responses.count()
     return redirect("quizzes:question", attempt.public_id, answered + 1)
-
-
-@dataclass
-class Row:
-    """One line of an answered question: an option, item or pair, and how the answer fared."""
-
-    text: str
-    given: str = ""
-    key: str = ""
-    chosen: bool = False
-    correct: bool = False
-
-
-def answer_rows(attempt: Attempt, question: Question, response: Response) -> list[Row]:
-    """What the student answered next to the key, in the order they saw it."""
-    options = attempt.shuffled(question, question.options.all())
-    answer = response.answer
-    match question.kind:
-        case Question.Kind.GAP_FILL:
-            return [Row(text="", given=answer["text"], key=question.accepted_answers[0], correct=response.is_correct)]
-        case Question.Kind.ORDERING:
-            places = {pk: place for place, pk in enumerate(answer["order"], start=1)}
-            key = {option.pk: place for place, option in enumerate(question.options.all(), start=1)}
-            return [
-                Row(
-                    text=option.text,
-                    given=PLACES[places[option.pk] - 1],
-                    key=PLACES[key[option.pk] - 1],
-                    correct=places[option.pk] == key[option.pk],
-                )
-                for option in sorted(options, key=lambda option: places.get(option.pk, 0))
-            ]
-        case Question.Kind.MATCHING:
-            by_pk = {option.pk: option for option in options}
-            pairs = {int(left): right for left, right in answer["pairs"].items()}
-            return [
-                Row(
-                    text=option.text,
-                    given=by_pk[pairs[option.pk]].match if pairs.get(option.pk) in by_pk else "",
-                    key=option.match,
-                    correct=pairs.get(option.pk) == option.pk,
-                )
-                for option in options
-            ]
-        case _:
-            chosen = set(answer["options"])
-            return [Row(text=option.text, chosen=option.pk in chosen, correct=option.is_correct) for option in options]
 
 
 def _section_url(question: Question) -> str:

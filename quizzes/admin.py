@@ -1,0 +1,673 @@
+"""Teachers' quizzes, classes and homework in the Django admin.
+
+Everything a teacher makes has an owner, and every screen is scoped to it: changelists,
+change, delete and history pages, autocomplete, foreign-key choices, inlines, actions and the
+custom views (generate, preview, report). Another teacher's object is a 404. The built-in
+quizzes are a read-only library that any teacher can view, preview, export and duplicate.
+Superusers see everything. Review rounds are a learner's private quizzes and appear nowhere.
+"""
+
+import random
+import secrets
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from explainer.models import Topic
+from quizzes import generation, reports
+from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Option, Question, Quiz, question_problems
+from quizzes.services import questions_from_facts, questions_generate, quiz_duplicate
+
+
+def _owns(request: HttpRequest, owner_id: int | None) -> bool:
+    return request.user.is_superuser or owner_id == request.user.pk
+
+
+class OwnedAdmin(admin.ModelAdmin):
+    """An admin whose rows belong to a teacher: `owner_path` leads from a row to its owner."""
+
+    owner_path = "owner"
+
+    def owner_id(self, obj) -> int | None:
+        for part in self.owner_path.split("__"):
+            obj = getattr(obj, part) if obj is not None else None
+        return obj.pk if obj is not None else None
+
+    def visible(self, request: HttpRequest, queryset):
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.owner_path: request.user})
+
+    def get_queryset(self, request):
+        return self.visible(request, super().get_queryset(request))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or _owns(request, self.owner_id(obj)))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or _owns(request, self.owner_id(obj)))
+
+    def _found_or_404(self, request, object_id) -> None:
+        # The admin redirects to its index for a row it cannot find; another teacher's row must be a 404.
+        if object_id is not None and self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such object, or not yours.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def own_object(self, request, object_id, *, change: bool = False):
+        """For custom views: the row if the teacher may see it (404 otherwise), and change it if asked."""
+        obj = self.get_object(request, unquote(str(object_id)))
+        if obj is None:
+            raise Http404("No such object, or not yours.")
+        if change and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+
+class OwnedInline:
+    """An inline that follows its parent's owner: read-only on a row the teacher does not own."""
+
+    def _parent_owned(self, request, obj) -> bool:
+        return obj is None or _owns(request, obj.owner_id)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and self._parent_owned(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._parent_owned(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._parent_owned(request, obj)
+
+
+# Quizzes
+
+
+class QuestionInline(OwnedInline, admin.TabularInline):
+    """The quiz's questions in order: change the numbers and save once to reorder them all."""
+
+    model = Question
+    fields = ["position", "kind", "stem", "is_draft", "source"]
+    readonly_fields = ["kind", "stem", "source"]
+    extra = 0
+    show_change_link = True
+    ordering = ["position", "pk"]
+
+    @admin.display(description="From")
+    def source(self, question: Question) -> str:
+        if question.fact_id:
+            return format_html("Fact {}", question.fact.key)
+        return question.source_note[:60]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("fact")
+
+
+class GenerateForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.in_order(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: the whole story.",
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Question types",
+        choices=Question.Kind.choices,
+        initial=list(generation.KINDS),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A type the facts cannot supply gives its places to single choice.",
+        error_messages={"required": "Tick at least one question type."},
+    )
+    count = forms.IntegerField(label="How many", min_value=1, max_value=30, initial=10)
+    seed = forms.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="The same seed and facts give the same questions. Empty: a new one.",
+    )
+
+
+class FactsGenerateForm(forms.Form):
+    quiz = forms.ModelChoiceField(queryset=Quiz.objects.none(), label="Add the questions to")
+    kinds = forms.MultipleChoiceField(
+        label="Question types",
+        choices=[(kind, Question.Kind(kind).label) for kind in generation.REVIEW_KINDS],
+        initial=list(generation.REVIEW_KINDS),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one question type."},
+    )
+
+
+@admin.register(Quiz)
+class QuizAdmin(OwnedAdmin):
+    list_display = ["title", "topic", "status", "owner_name", "question_count", "draft_count"]
+    list_filter = ["status", "topic"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "description", "topic", "status", "owner_name", "seed"]
+    readonly_fields = ["status", "owner_name", "seed"]
+    inlines = [QuestionInline]
+    actions = ["publish", "unpublish", "duplicate"]
+    change_form_template = "admin/quizzes/quiz/change_form.html"
+
+    def visible(self, request, queryset):
+        queryset = queryset.exclude(status=Quiz.Status.REVIEW)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(Q(owner=request.user) | Q(owner__isnull=True, learner__isnull=True))
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("topic", "owner")
+            .annotate(
+                questions_live=Count("questions", filter=Q(questions__is_draft=False)),
+                questions_draft=Count("questions", filter=Q(questions__is_draft=True)),
+            )
+        )
+
+    @admin.display(description="Owner")
+    def owner_name(self, quiz: Quiz) -> str:
+        return quiz.owner.get_username() if quiz.owner_id else "Built-in (read-only)"
+
+    @admin.display(description="Questions", ordering="questions_live")
+    def question_count(self, quiz: Quiz) -> int:
+        return quiz.questions_live
+
+    @admin.display(description="Drafts to review", ordering="questions_draft")
+    def draft_count(self, quiz: Quiz) -> int:
+        return quiz.questions_draft
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
+    # Actions
+
+    def _own_only(self, request, queryset):
+        owned = queryset if request.user.is_superuser else queryset.filter(owner=request.user)
+        if skipped := queryset.count() - owned.count():
+            self.message_user(
+                request, f"Skipped {skipped} built-in quiz(zes): duplicate one to change it.", messages.WARNING
+            )
+        return owned
+
+    @admin.action(description="Publish the selected quizzes", permissions=["change"])
+    def publish(self, request, queryset):
+        for quiz in self._own_only(request, queryset):
+            try:
+                quiz.publish()
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+            else:
+                self.message_user(request, f"Published “{quiz.title}”: students can take it now.")
+
+    @admin.action(description="Unpublish the selected quizzes", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = self._own_only(request, queryset).update(status=Quiz.Status.DRAFT)
+        self.message_user(request, f"Unpublished {count} quiz(zes).")
+
+    @admin.action(description="Duplicate into my quizzes", permissions=["add"])
+    def duplicate(self, request, queryset):
+        for quiz in queryset:
+            copy = quiz_duplicate(quiz=quiz, owner=request.user)
+            url = reverse("admin:quizzes_quiz_change", args=[copy.pk])
+            self.message_user(request, format_html("Copied to <a href='{}'>{}</a> (a draft).", url, copy.title))
+
+    # Custom views
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/generate/", view(self.generate_view), name="quizzes_quiz_generate"),
+            path("<path:object_id>/preview/", view(self.preview_view), name="quizzes_quiz_preview"),
+            path("<path:object_id>/publish/", view(self.publish_view), name="quizzes_quiz_publish"),
+            path("<path:object_id>/duplicate/", view(self.duplicate_view), name="quizzes_quiz_duplicate"),
+            path("<path:object_id>/report/", view(self.report_view), name="quizzes_quiz_report"),
+            path("<path:object_id>/report.csv", view(self.report_csv_view), name="quizzes_quiz_report_csv"),
+            path(
+                "<path:object_id>/report/<uuid:attempt_id>/",
+                view(self.report_attempt_view),
+                name="quizzes_quiz_report_attempt",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request, quiz: Quiz, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": quiz,
+            "quiz": quiz,
+            "title": title,
+            "has_view_permission": True,
+            **extra,
+        }
+
+    def generate_view(self, request, object_id):
+        quiz = self.own_object(request, object_id, change=True)
+        form = GenerateForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            seed = form.cleaned_data["seed"]
+            seed = secrets.randbits(31) if seed is None else seed
+            added = questions_generate(
+                quiz=quiz,
+                topics=[topic.slug for topic in form.cleaned_data["topics"]],
+                kinds=form.cleaned_data["kinds"],
+                count=form.cleaned_data["count"],
+                seed=seed,
+            )
+            self.message_user(
+                request,
+                f"Added {len(added)} draft question(s) (seed {seed}). Review each: untick “draft” to accept it, "
+                "or delete it. Students see none of them until then.",
+                messages.SUCCESS if added else messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+        context = self._context(request, quiz, f"Generate questions for “{quiz.title}”", form=form)
+        return TemplateResponse(
+            request, "admin/quizzes/quiz/generate.html", context, status=400 if form.errors else 200
+        )
+
+    def preview_view(self, request, object_id):
+        quiz = self.own_object(request, object_id)
+        return render(request, "quizzes/quiz_preview.html", reports.preview_context(quiz=quiz))
+
+    def publish_view(self, request, object_id):
+        quiz = self.own_object(request, object_id, change=True)
+        if request.method != "POST":
+            return HttpResponse("Publishing takes a POST.", status=405, headers={"Allow": "POST"})
+        if quiz.status == Quiz.Status.PUBLISHED:
+            Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.DRAFT)
+            self.message_user(request, f"Unpublished “{quiz.title}”: students no longer see it.")
+        else:
+            try:
+                quiz.publish()
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+            else:
+                self.message_user(request, f"Published “{quiz.title}”: students can take it now.")
+        return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+
+    def duplicate_view(self, request, object_id):
+        quiz = self.own_object(request, object_id)
+        if request.method != "POST":
+            return HttpResponse("Duplicating takes a POST.", status=405, headers={"Allow": "POST"})
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        copy = quiz_duplicate(quiz=quiz, owner=request.user)
+        self.message_user(request, f"This is your copy of “{quiz.title}”, a draft: change it as you like.")
+        return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[copy.pk]))
+
+    def _reported_quiz(self, request, object_id) -> Quiz:
+        # A report shows students' answers: only the quiz's owner (or a superuser) reads it.
+        quiz = self.own_object(request, object_id)
+        if not _owns(request, quiz.owner_id):
+            raise Http404("Reports are for your own quizzes; for a built-in quiz, assign it and read the assignment's.")
+        return quiz
+
+    def report_view(self, request, object_id):
+        quiz = self._reported_quiz(request, object_id)
+        report = reports.report_build(quiz=quiz, attempts=Attempt.objects.filter(quiz=quiz))
+        links = {
+            "csv": reverse("admin:quizzes_quiz_report_csv", args=[quiz.pk]),
+            "attempt": "admin:quizzes_quiz_report_attempt",
+            "object_id": quiz.pk,
+        }
+        context = self._context(request, quiz, f"Report: {quiz.title}", report=report, links=links)
+        return TemplateResponse(request, "admin/quizzes/report.html", context)
+
+    def report_csv_view(self, request, object_id):
+        quiz = self._reported_quiz(request, object_id)
+        return reports.report_csv(quiz=quiz, attempts=Attempt.objects.filter(quiz=quiz), name=quiz.slug)
+
+    def report_attempt_view(self, request, object_id, attempt_id):
+        quiz = self._reported_quiz(request, object_id)
+        attempt = Attempt.objects.filter(quiz=quiz, public_id=attempt_id).select_related("learner__user").first()
+        if attempt is None:
+            raise Http404("No such attempt on this quiz.")
+        context = self._context(request, quiz, f"{attempt.learner.name}: {quiz.title}", **reports.attempt_rows(attempt))
+        return TemplateResponse(request, "admin/quizzes/report_attempt.html", context)
+
+
+class OptionFormSet(BaseInlineFormSet):
+    """Checks the options against the question's type (the question form has already set it)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        options = [
+            (
+                form.cleaned_data.get("text", ""),
+                form.cleaned_data.get("is_correct", False),
+                form.cleaned_data.get("match", ""),
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = question_problems(self.instance.kind, options, self.instance.accepted_answers or [])
+        if problems:
+            raise ValidationError(problems)
+
+
+class OptionInline(OwnedInline, admin.TabularInline):
+    """Choices (tick the correct ones), ordering items (numbered in their correct order) or
+    matching pairs (each item with its match)."""
+
+    model = Option
+    formset = OptionFormSet
+    fields = ["position", "text", "is_correct", "match"]
+    extra = 0
+    ordering = ["position", "pk"]
+
+    def _parent_owned(self, request, obj) -> bool:
+        return obj is None or _owns(request, obj.quiz.owner_id)
+
+
+class QuestionForm(forms.ModelForm):
+    accepted_answers = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Gap-fill: one accepted answer per line (spellings, short forms).",
+    )
+    rejected_answers = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Gap-fill: wrong answers a typed response must not name, one per line.",
+    )
+
+    class Meta:
+        model = Question
+        fields = [
+            "quiz",
+            "position",
+            "kind",
+            "stem",
+            "accepted_answers",
+            "rejected_answers",
+            "explanation",
+            "fact",
+            "topic",
+            "sentences",
+            "source_note",
+            "is_draft",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("accepted_answers", "rejected_answers"):
+            self.initial[name] = "\n".join(self.initial.get(name) or [])
+
+    def _lines(self, name: str) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get(name, "").splitlines() if line.strip()]
+
+    def clean_accepted_answers(self) -> list[str]:
+        return self._lines("accepted_answers")
+
+    def clean_rejected_answers(self) -> list[str]:
+        return self._lines("rejected_answers")
+
+
+@admin.register(Question)
+class QuestionAdmin(OwnedAdmin):
+    """One question with its options, items or pairs; checked against its type when saved."""
+
+    owner_path = "quiz__owner"
+    form = QuestionForm
+    inlines = [OptionInline]
+    list_display = ["stem", "kind", "quiz", "position", "is_draft"]
+    list_filter = ["kind", "is_draft"]
+    search_fields = ["stem", "explanation"]
+    autocomplete_fields = ["fact"]
+    filter_horizontal = ["sentences"]
+    readonly_fields = ["source_text"]
+    fieldsets = [
+        (None, {"fields": ["quiz", "position", "kind", "stem", "is_draft"]}),
+        ("Gap-fill", {"fields": ["accepted_answers", "rejected_answers"]}),
+        (
+            "Feedback and source",
+            {"fields": ["explanation", "fact", "topic", "sentences", "source_note", "source_text"]},
+        ),
+    ]
+
+    def visible(self, request, queryset):
+        queryset = queryset.exclude(quiz__status=Quiz.Status.REVIEW)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(Q(quiz__owner=request.user) | Q(quiz__owner__isnull=True, quiz__learner__isnull=True))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("quiz", "fact")
+
+    def get_model_perms(self, request):
+        return {}  # reached from its quiz, not listed on the admin index
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quiz":
+            # Questions go into the teacher's own quizzes: the built-in ones are read-only.
+            quizzes = Quiz.objects.exclude(status=Quiz.Status.REVIEW)
+            kwargs["queryset"] = quizzes if request.user.is_superuser else quizzes.filter(owner=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="The source, as students see it")
+    def source_text(self, question: Question) -> str:
+        sentences = list(question.sentences.order_by("number"))
+        if not sentences:
+            return question.source_note or "—"
+        return format_html(
+            "{}",
+            " ".join(f"[{sentence.number}] {sentence.text}" for sentence in sentences),
+        )
+
+
+# Classes and homework
+
+
+class EnrolmentInline(OwnedInline, admin.TabularInline):
+    model = Enrolment
+    fields = ["student", "joined_at"]
+    readonly_fields = ["student", "joined_at"]
+    extra = 0
+    verbose_name = "student"
+    verbose_name_plural = "students (they join with the class code; tick “delete” to remove one)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AssignmentInline(OwnedInline, admin.TabularInline):
+    model = Assignment
+    fields = ["quiz", "due_at", "report_link"]
+    readonly_fields = ["report_link"]
+    extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quiz":
+            kwargs["queryset"] = assignable_quizzes(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Report")
+    def report_link(self, assignment: Assignment) -> str:
+        if not assignment.pk:
+            return "—"
+        return format_html("<a href='{}'>Report</a>", reverse("admin:quizzes_assignment_report", args=[assignment.pk]))
+
+
+def assignable_quizzes(request):
+    """A teacher assigns their own published quizzes and the built-in ones."""
+    quizzes = Quiz.objects.published()
+    if request.user.is_superuser:
+        return quizzes
+    return quizzes.filter(Q(owner=request.user) | Q(owner__isnull=True, learner__isnull=True))
+
+
+@admin.register(Classroom)
+class ClassroomAdmin(OwnedAdmin):
+    list_display = ["name", "code", "student_count", "owner"]
+    search_fields = ["name", "code"]
+    fields = ["name", "code", "join_url"]
+    readonly_fields = ["code", "join_url"]
+    inlines = [AssignmentInline, EnrolmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(student_total=Count("enrolments", distinct=True))
+
+    @admin.display(description="Students", ordering="student_total")
+    def student_count(self, classroom: Classroom) -> int:
+        return classroom.student_total
+
+    @admin.display(description="Students join at")
+    def join_url(self, classroom: Classroom) -> str:
+        if not classroom.pk:
+            return "Save the class to get its code."
+        return format_html("{} with the code <strong>{}</strong>", reverse("quizzes:class-join"), classroom.code)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(OwnedAdmin):
+    owner_path = "classroom__owner"
+    list_display = ["quiz", "classroom", "due_at", "report_link"]
+    list_filter = ["classroom"]
+    list_select_related = ["quiz", "classroom"]
+    fields = ["classroom", "quiz", "due_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quiz":
+            kwargs["queryset"] = assignable_quizzes(request)
+        if db_field.name == "classroom":
+            kwargs["queryset"] = self.visible_classes(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def visible_classes(self, request):
+        classes = Classroom.objects.all()
+        return classes if request.user.is_superuser else classes.filter(owner=request.user)
+
+    @admin.display(description="Report")
+    def report_link(self, assignment: Assignment) -> str:
+        return format_html("<a href='{}'>Report</a>", reverse("admin:quizzes_assignment_report", args=[assignment.pk]))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/report/", view(self.report_view), name="quizzes_assignment_report"),
+            path("<path:object_id>/report.csv", view(self.report_csv_view), name="quizzes_assignment_report_csv"),
+            path(
+                "<path:object_id>/report/<uuid:attempt_id>/",
+                view(self.report_attempt_view),
+                name="quizzes_assignment_report_attempt",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _attempts(self, assignment: Assignment):
+        return Attempt.objects.filter(assignment=assignment)
+
+    def report_view(self, request, object_id):
+        assignment = self.own_object(request, object_id)
+        report = reports.report_build(
+            quiz=assignment.quiz, attempts=self._attempts(assignment), classroom=assignment.classroom
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": assignment,
+            "title": f"Report: {assignment}",
+            "quiz": assignment.quiz,
+            "assignment": assignment,
+            "report": report,
+            "links": {
+                "csv": reverse("admin:quizzes_assignment_report_csv", args=[assignment.pk]),
+                "attempt": "admin:quizzes_assignment_report_attempt",
+                "object_id": assignment.pk,
+            },
+        }
+        return TemplateResponse(request, "admin/quizzes/report.html", context)
+
+    def report_csv_view(self, request, object_id):
+        assignment = self.own_object(request, object_id)
+        return reports.report_csv(
+            quiz=assignment.quiz, attempts=self._attempts(assignment), name=f"{assignment.quiz.slug}-{assignment.pk}"
+        )
+
+    def report_attempt_view(self, request, object_id, attempt_id):
+        assignment = self.own_object(request, object_id)
+        attempt = self._attempts(assignment).filter(public_id=attempt_id).select_related("learner__user").first()
+        if attempt is None:
+            raise Http404("No such attempt for this assignment.")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": assignment,
+            "quiz": assignment.quiz,
+            "title": f"{attempt.learner.name}: {assignment}",
+            **reports.attempt_rows(attempt),
+        }
+        return TemplateResponse(request, "admin/quizzes/report_attempt.html", context)
+
+
+# Generating from chosen facts: an action of the fact changelist (see explainer/admin.py).
+
+
+def questions_from_facts_page(modeladmin, request, queryset):
+    """Ask which of the teacher's quizzes gets the questions, then add one draft per fact."""
+    quizzes = Quiz.objects.filter(owner=request.user).exclude(status=Quiz.Status.REVIEW)
+    form = FactsGenerateForm(request.POST if "apply" in request.POST else None)
+    form.fields["quiz"].queryset = quizzes
+    if form.is_valid():
+        quiz = form.cleaned_data["quiz"]
+        added = questions_from_facts(
+            quiz=quiz,
+            fact_keys=list(queryset.values_list("key", flat=True)),
+            kinds=form.cleaned_data["kinds"],
+            seed=random.SystemRandom().randrange(2**31),
+        )
+        url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+        modeladmin.message_user(
+            request,
+            format_html(
+                "Added {} draft question(s) to <a href='{}'>{}</a>; facts it already asks, or that none of the "
+                "types fits, gave none.",
+                len(added),
+                url,
+                quiz.title,
+            ),
+            messages.SUCCESS if added else messages.WARNING,
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.opts,
+        "title": "Generate questions from these facts",
+        "facts": queryset,
+        "form": form,
+        "has_quizzes": quizzes.exists(),
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return render(request, "admin/quizzes/facts_generate.html", context)

@@ -1,0 +1,16 @@
+from django.db import migrations
+
+from explainer.teachers import teacher_group_sync
+
+
+def grant(apps, schema_editor):
+    teacher_group_sync(apps, "quizzes")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("quizzes", "0003_classes_and_drafts"),
+        ("explainer", "0002_teachers_group"),
+    ]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
