@@ -173,7 +173,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The load balancer's health check arrives over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -190,8 +191,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 395
 # Failed logins are throttled by django-axes, per username *and* IP address together: a whole
 # class behind one school address is not locked out by one student's typos, and a guesser
 # cannot try more than a few passwords for one account. The count is kept in the database,
-# so every worker shares it. The address is REMOTE_ADDR: behind a proxy that is the proxy's,
-# and the throttle is then per username alone.
+# so every worker shares it. The address is REMOTE_ADDR, or behind a proxy (DJANGO_BEHIND_PROXY)
+# the one the proxy appends to X-Forwarded-For (see config.middleware.client_ip).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -201,7 +202,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "quizzes.views.accounts.axes_username"
+# A signed-in session lasts two weeks, not a guest's school year: on a shared classroom
+# computer the next student must not find the last one still signed in.
+SIGNED_IN_SESSION_AGE = timedelta(days=14)
 
 LOGGING = {
     "version": 1,

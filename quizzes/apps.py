@@ -26,7 +26,10 @@ def _default_quizzes_after_load(sender, report, **kwargs) -> None:
 def _guest_progress_after_login(sender, request, user, **kwargs) -> None:
     """Whatever signs a browser in (the student login, sign-up, the admin login), the guest
     progress of that browser goes to the account."""
+    from django.conf import settings
+
     from quizzes.services import learner_claim
 
     if request is not None:
         learner_claim(request=request, user=user)
+        request.session.set_expiry(settings.SIGNED_IN_SESSION_AGE)

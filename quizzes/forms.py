@@ -13,6 +13,7 @@ from django.contrib.auth.forms import UserCreationForm
 from quizzes.grading import MAX_TEXT_LENGTH
 from quizzes.models import Attempt, Option, Question
 
+DISPLAY_NAME_LENGTH = 40  # Learner.display_name
 PLACES = ["1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th"]
 NOT_AN_OPTION = "That answer is not one of this question's options."
 
@@ -111,7 +112,7 @@ class SignupForm(UserCreationForm):
     """Username, display name and password; no e-mail. Django's validators judge the password."""
 
     display_name = forms.CharField(
-        max_length=40,
+        max_length=DISPLAY_NAME_LENGTH,
         help_text="How your name appears to you and your teacher. Up to 40 characters.",
         error_messages={"required": "Choose a display name."},
     )
@@ -123,4 +124,7 @@ class SignupForm(UserCreationForm):
         name = name_clean(self.cleaned_data["display_name"])
         if not name:
             raise forms.ValidationError("Choose a display name with at least one visible letter.")
+        # Checked again once normalised: NFKC can make a short name longer ("ﷺ" is 18 letters).
+        if len(name) > DISPLAY_NAME_LENGTH:
+            raise forms.ValidationError(f"Keep your display name to {DISPLAY_NAME_LENGTH} characters.")
         return name

@@ -383,6 +383,12 @@ SCHEDULER = fsrs.Scheduler(
 )
 
 
+class ReviewCardQuerySet(models.QuerySet):
+    def reviewable(self):
+        """Cards whose fact may still be asked: a fact since marked not quizzable (or unconfirmed) rests."""
+        return self.filter(fact__quizzable=True, fact__status__in=generation.ASKED_STATUSES)
+
+
 class ReviewCard(models.Model):
     """One learner's memory of one fact: FSRS's card, updated by every answer on that fact."""
 
@@ -403,6 +409,8 @@ class ReviewCard(models.Model):
     reps = models.PositiveIntegerField(default=0, help_text="Answers given.")
     lapses = models.PositiveIntegerField(default=0, help_text="Wrong answers given.")
     last_kind = models.CharField(max_length=12, blank=True, help_text="The question type last served in review.")
+
+    objects = ReviewCardQuerySet.as_manager()
 
     SCHEDULE_FIELDS = (
         "state",

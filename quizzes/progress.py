@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -82,7 +82,7 @@ def reviews_due(learner: Learner | None, now: datetime | None = None) -> Reviews
         return Reviews()
     now = now or timezone.now()
     # Aliases unlike the field's name: an aggregate named "due" would shadow the field in the filters.
-    counts = learner.cards.aggregate(
+    counts = learner.cards.reviewable().aggregate(
         due_now=Count("pk", filter=Q(due__lte=now)),
         cards=Count("pk"),
         soonest=Min("due", filter=Q(due__gt=now)),
@@ -102,7 +102,7 @@ def facts_sort(topics: list[TopicProgress], learner: Learner) -> None:
                 (item.known if card.last_correct else item.missed).append(card)
 
 
-def attempts_finished(learner: Learner):
+def attempts_finished(learner: Learner) -> QuerySet[Attempt]:
     """The learner's finished attempts, newest first, each with its question count."""
     question_count = (
         Question.objects.accepted().filter(quiz=OuterRef("quiz")).order_by().values("quiz").annotate(n=Count("pk"))

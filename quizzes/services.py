@@ -1,6 +1,7 @@
 """Workflows of the practice side: building quizzes from drafts, starting attempts, storing
 answers, scheduling reviews, and carrying a guest's progress into their account."""
 
+import logging
 import random
 import secrets
 import uuid
@@ -10,7 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -30,6 +31,8 @@ from quizzes.models import (
     Response,
     ReviewCard,
 )
+
+logger = logging.getLogger(__name__)
 
 LEARNER_SESSION_KEY = "learner_id"
 DEFAULT_SEED = 2009
@@ -202,6 +205,8 @@ def default_quizzes_generate(*, seed: int = DEFAULT_SEED, dry_run: bool = False)
 def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None:
     """The learner behind `request`: the signed-in user's, or the guest's of this browser session."""
     if request.user.is_authenticated:
+        if LEARNER_SESSION_KEY in request.session:
+            learner_claim(request=request, user=request.user)  # a merge that failed at sign-in, tried again
         if create:
             return Learner.objects.get_or_create(user=request.user)[0]
         return Learner.objects.filter(user=request.user).first()
@@ -235,6 +240,11 @@ def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tupl
         return existing, False
     try:
         with transaction.atomic():
+            # The learner's row, locked: a merge into an account (learner_merge) cannot move
+            # this attempt's cards from under it. After one, the attempt has a new learner.
+            learner = Learner.objects.select_for_update().filter(pk=attempt.learner_id).first()
+            if learner is None:
+                attempt.refresh_from_db(fields=["learner"])
             response = Response.objects.create(
                 attempt=attempt, question=question, answer=answer, is_correct=question.grade(answer)
             )
@@ -274,7 +284,8 @@ def review_start(*, learner: Learner, now: datetime | None = None) -> Attempt | 
 
 def _review_round_create(*, learner: Learner, now: datetime) -> Attempt | None:
     cards = list(
-        learner.cards.filter(due__lte=now)
+        learner.cards.reviewable()
+        .filter(due__lte=now)
         .select_related("fact")
         .prefetch_related("fact__topics", "fact__sentences")
         .order_by("due", "pk")[:REVIEW_SIZE]
@@ -314,11 +325,23 @@ def account_create(*, username: str, password: str, display_name: str) -> Abstra
 
 
 def learner_claim(*, request: HttpRequest, user: AbstractBaseUser) -> None:
-    """On sign-in: this browser's guest progress becomes the account's (see `learner_merge`)."""
-    guest_id = request.session.pop(LEARNER_SESSION_KEY, None)
+    """On sign-in: this browser's guest progress becomes the account's (see `learner_merge`).
+
+    The browser forgets its guest only once the merge has committed. Should the merge fail,
+    the sign-in still succeeds and the guest stays linked, to be merged on the next page that
+    looks for the learner (`learner_for`): a failed merge must not strand the guest's progress.
+    """
+    guest_id = request.session.get(LEARNER_SESSION_KEY)
     guest = Learner.objects.filter(pk=guest_id, user__isnull=True).first() if guest_id else None
     if guest is not None:
-        learner_merge(guest=guest, user=user)
+        try:
+            learner_merge(guest=guest, user=user)
+        except DatabaseError:
+            logger.exception(
+                "Could not merge guest learner %s into user %s; will retry at the next sign-in", guest.pk, user.pk
+            )
+            return
+    request.session.pop(LEARNER_SESSION_KEY, None)
 
 
 def learner_merge(*, guest: Learner, user: AbstractBaseUser) -> Learner:
@@ -330,11 +353,16 @@ def learner_merge(*, guest: Learner, user: AbstractBaseUser) -> Learner:
     guest's and the account's, in the order they were given.
     """
     with transaction.atomic():
-        learner = Learner.objects.select_for_update().filter(user=user).first()
+        # Both rows locked: an answer given in another tab meanwhile waits for the merge (see answer_submit).
+        locked = {row.pk: row for row in Learner.objects.select_for_update().filter(Q(user=user) | Q(pk=guest.pk))}
+        learner = next((row for row in locked.values() if row.user_id == user.pk), None)
         if learner is None:
             guest.user = user
             guest.save(update_fields=["user"])
             return guest
+        # One open review round is enough: a round the guest had not begun goes; a begun one is kept.
+        if Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True).exists():
+            guest.review_quizzes.filter(attempts__finished_at__isnull=True, attempts__responses__isnull=True).delete()
         guest.attempts.update(learner=learner)
         guest.review_quizzes.update(learner=learner)
         shared = set(guest.cards.filter(fact__cards__learner=learner).values_list("fact_id", flat=True))
@@ -356,9 +384,10 @@ def cards_rebuild(*, learner: Learner, fact_ids: set[int]) -> None:
     ):
         answers[fact_id].append((correct, when))
     cards = list(learner.cards.filter(fact_id__in=fact_ids))
+    cards = [card for card in cards if answers[card.fact_id]]  # a card with no answer left stays as it is
     for card in cards:
         given = answers[card.fact_id]
-        fresh = ReviewCard(due=given[0][1] if given else card.due)
+        fresh = ReviewCard(due=given[0][1])
         for correct, when in given:
             fresh.record(correct=correct, when=when)
         for name in ReviewCard.SCHEDULE_FIELDS:

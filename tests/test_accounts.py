@@ -225,3 +225,102 @@ def test_a_guest_s_browser_keeps_their_progress_for_more_than_a_school_year(cont
     cookie = guest_client.cookies["sessionid"]
     assert int(cookie["max-age"]) >= 365 * 24 * 60 * 60
     assert int(cookie["max-age"]) <= 400 * 24 * 60 * 60  # browsers cap a cookie's life at 400 days
+
+
+# Edges found in review
+
+
+def test_a_double_submitted_signup_gets_a_message_not_a_500(db, guest_client, monkeypatch):
+    from django.db import IntegrityError
+
+    from quizzes.views import accounts
+
+    def taken(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: auth_user.username")
+
+    monkeypatch.setattr(accounts, "account_create", taken)
+    response = guest_client.post(SIGNUP, signup_data())
+    assert response.status_code == 400
+    assert "A user with that username already exists." in response.content.decode()
+
+
+def test_a_display_name_that_normalising_makes_too_long_is_refused(db, guest_client):
+    response = guest_client.post(SIGNUP, signup_data(display_name="\ufdfa" * 3))  # NFKC: 18 letters each
+    assert response.status_code == 400
+    assert "Keep your display name to 40 characters." in response.content.decode()
+    assert not User.objects.filter(username="sasha").exists()
+
+
+def test_the_password_rules_are_announced_with_their_field(db, guest_client):
+    page = guest_client.get(SIGNUP).content.decode()
+    assert 'aria-describedby="id_password1_helptext"' in page
+    assert re.search(r'<div class="hint" id="id_password1_helptext"><ul>', page)
+
+
+def test_an_overlong_username_is_a_wrong_login_not_an_error(student, guest_client):
+    from axes.models import AccessAttempt
+
+    response = log_in(guest_client, "x" * 300, "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password." in response.content.decode()
+    assert len(AccessAttempt.objects.get().username) == 150
+
+
+def test_logging_in_never_loops_back_to_an_account_page(student, student_client, guest_client):
+    assert student_client.get(LOGIN, {"next": LOGIN})["Location"] == reverse("quizzes:progress")
+    assert log_in(guest_client, "alex", next=LOGIN)["Location"] == reverse("quizzes:progress")
+    page = Client().get(LOGIN).content.decode()
+    assert "?next=/accounts/" not in page
+
+
+def test_a_signed_in_session_lasts_two_weeks_not_a_school_year(student, guest_client):
+    log_in(guest_client, "alex")
+    assert 14 * 24 * 60 * 60 - 60 < guest_client.session.get_expiry_age() <= 14 * 24 * 60 * 60
+
+
+def test_a_merge_that_fails_keeps_the_guest_linked_for_the_next_sign_in(content, student, monkeypatch):
+    from django.db import DatabaseError
+
+    from quizzes import services
+
+    browser = Client()
+    attempt = quiz_take(browser)
+    real_merge = services.learner_merge
+
+    def broken(**kwargs):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(services, "learner_merge", broken)
+    assert log_in(browser, "alex").status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.learner.user is None and browser.session["learner_id"] == attempt.learner_id
+    # Once the database is back, the next page that looks for the learner merges it.
+    monkeypatch.setattr(services, "learner_merge", real_merge)
+    assert f"{attempt.score} of 11" in browser.get(reverse("quizzes:progress")).content.decode()
+    attempt.refresh_from_db()
+    assert attempt.learner.user == student and "learner_id" not in browser.session
+
+
+def test_merging_leaves_one_open_review_round(content, student):
+    laptop = Client()
+    log_in(laptop, "alex")
+    quiz_take(laptop, right=lambda number, question: False)
+    phone = Client()
+    quiz_take(phone, "csto", right=lambda number, question: False)
+    ReviewCard.objects.update(due=F("due") - timedelta(minutes=11))
+    laptop.post(reverse("quizzes:review-start"))
+    phone.post(reverse("quizzes:review-start"))
+    assert Quiz.objects.reviews().count() == 2
+    log_in(phone, "alex")
+    learner = Learner.objects.get(user=student)
+    assert Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at=None).count() == 1
+
+
+def test_behind_a_proxy_the_client_is_the_address_the_proxy_appended(rf, settings):
+    from config.middleware import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="127.0.0.8, 127.0.0.9")
+    settings.BEHIND_PROXY = False
+    assert client_ip(request) == "127.0.0.1"
+    settings.BEHIND_PROXY = True
+    assert client_ip(request) == "127.0.0.9"

@@ -224,3 +224,15 @@ def test_only_a_review_round_belongs_to_a_learner(content):
         Quiz.objects.create(slug="listed-yet-private", title="x", status=Quiz.Status.PUBLISHED, learner=learner)
     with pytest.raises(IntegrityError), transaction.atomic():
         Quiz.objects.create(slug="nobody-s-round", title="x", status=Quiz.Status.REVIEW)
+
+
+def test_a_fact_no_longer_quizzable_rests_instead_of_blocking_review(content, guest_client):
+    attempt = quiz_take(guest_client, right=wrong_first(4))
+    minutes_pass(11)
+    missed = list(ReviewCard.objects.filter(last_correct=False).select_related("fact"))
+    resting = missed[0].fact
+    resting.quizzable = False
+    resting.save()
+    assert reviews_due(attempt.learner).due == len(missed) - 1
+    review = review_begin(guest_client)
+    assert resting.pk not in {q.fact_id for q in review.quiz.questions.all()}

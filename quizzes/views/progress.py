@@ -10,12 +10,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from quizzes import mastery
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, Learner, Quiz
 from quizzes.progress import HISTORY_PAGE, attempts_finished, facts_sort, reviews_due, score_chart, topic_progress
 from quizzes.services import learner_for, review_start
 
 
-def _open_review(learner) -> Attempt | None:
+def _open_review(learner: Learner | None) -> Attempt | None:
     if learner is None:
         return None
     return (
