@@ -12,10 +12,13 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, TimelineEvent, Topic
 from explainer.teachers import TEACHER_GROUP
-from quizzes.models import Attempt, Learner, Quiz
+from quizzes.models import Assignment, Attempt, Classroom, Learner, Quiz
+from quizzes.services import questions_save
+from tests.test_quiz_flow import choice_draft
 
 PERSONAS = ("guest", "student", "teacher", "other_teacher", "superuser")
 
@@ -147,6 +150,62 @@ for prefix, model, fields in [
     INVENTORY[f"admin:{prefix}_add"] = Route(access(302, 302, 403, 403, 403))
     for suffix in ("change", "history", "delete"):
         INVENTORY[f"admin:{prefix}_{suffix}"] = Route(SUPERUSER, args=_login_record(model, **fields))
+
+
+# Teachers' own things: the owner (ms-ivanova) and superusers reach them; another teacher gets 404.
+OWNED = access(302, 302, 200, 404, 200)
+
+
+def _owner() -> User:
+    return User.objects.get(username="ms-ivanova")
+
+
+def _owned_quiz() -> Quiz:
+    quiz = Quiz.objects.create(slug=f"mine-{Quiz.objects.count()}", title="Mine", owner=_owner())
+    questions_save(quiz=quiz, drafts=[choice_draft()])
+    return quiz
+
+
+def _owned_assignment() -> Assignment:
+    quiz = _owned_quiz()
+    quiz.publish()
+    classroom = Classroom.objects.create(name="9B", owner=_owner())
+    return Assignment.objects.create(classroom=classroom, quiz=quiz)
+
+
+def _finished_attempt(**fields) -> Attempt:
+    return Attempt.objects.create(learner=Learner.objects.create(), finished_at=timezone.now(), score=1, **fields)
+
+
+OWNED_ROUTES: dict[str, Callable[[], list]] = {
+    "quizzes_quiz": lambda: [_owned_quiz().pk],
+    "quizzes_question": lambda: [_owned_quiz().questions.get().pk],
+    "quizzes_classroom": lambda: [Classroom.objects.create(name="9A", owner=_owner()).pk],
+    "quizzes_assignment": lambda: [_owned_assignment().pk],
+}
+for prefix, args in OWNED_ROUTES.items():
+    INVENTORY[f"admin:{prefix}_changelist"] = Route(TEACHER)
+    INVENTORY[f"admin:{prefix}_add"] = Route(TEACHER)
+    for suffix in ("change", "history", "delete"):
+        INVENTORY[f"admin:{prefix}_{suffix}"] = Route(OWNED, args=args)
+for name in ("generate", "preview", "report", "report_csv"):
+    INVENTORY[f"admin:quizzes_quiz_{name}"] = Route(OWNED, args=OWNED_ROUTES["quizzes_quiz"])
+# Publishing and duplicating take a POST.
+for name in ("publish", "duplicate"):
+    INVENTORY[f"admin:quizzes_quiz_{name}"] = Route(access(302, 302, 405, 404, 405), args=OWNED_ROUTES["quizzes_quiz"])
+INVENTORY["admin:quizzes_quiz_report_attempt"] = Route(
+    OWNED, args=lambda: [(quiz := _owned_quiz()).pk, _finished_attempt(quiz=quiz).public_id]
+)
+for name in ("report", "report_csv"):
+    INVENTORY[f"admin:quizzes_assignment_{name}"] = Route(OWNED, args=OWNED_ROUTES["quizzes_assignment"])
+INVENTORY["admin:quizzes_assignment_report_attempt"] = Route(
+    OWNED,
+    args=lambda: [
+        (a := _owned_assignment()).pk,
+        _finished_attempt(quiz=a.quiz, assignment=a).public_id,
+    ],
+)
+INVENTORY["quizzes:class-join"] = Route(SIGNED_IN, login="/accounts/login/")
 
 
 def _named_routes(patterns, namespace=""):
