@@ -23,9 +23,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from explainer.models import Topic
-from quizzes import generation, reports
+from quizzes import generation, interchange, reports
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Option, Question, Quiz, question_problems
 from quizzes.services import questions_from_facts, questions_generate, quiz_duplicate
+from quizzes.transfer import quiz_export, quiz_import
 
 
 def _owns(request: HttpRequest, owner_id: int | None) -> bool:
@@ -146,6 +147,32 @@ class GenerateForm(forms.Form):
     )
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="A GIFT (.txt, .gift) or Moodle XML (.xml) file, up to 2 MB; the format is detected.",
+        error_messages={"required": "Choose a file to import."},
+    )
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError("That file is over 2 MB: a quiz file is far smaller. Is it the right one?")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("That file is not UTF-8 text: save it as UTF-8 and try again.") from None
+        try:
+            self.cleaned_data["format"], self.cleaned_data["data"] = interchange.loads(text)
+        except interchange.InterchangeError as error:
+            raise ValidationError(
+                ["Nothing was imported. Please correct the file:"]
+                + [f"line {line}: {message}" for line, message in error.errors]
+            ) from None
+        return upload
+
+
 class FactsGenerateForm(forms.Form):
     quiz = forms.ModelChoiceField(queryset=Quiz.objects.none(), label="Add the questions to")
     kinds = forms.MultipleChoiceField(
@@ -166,8 +193,9 @@ class QuizAdmin(OwnedAdmin):
     fields = ["title", "slug", "description", "topic", "status", "owner_name", "seed"]
     readonly_fields = ["status", "owner_name", "seed"]
     inlines = [QuestionInline]
-    actions = ["publish", "unpublish", "duplicate"]
+    actions = ["publish", "unpublish", "duplicate", "export_gift", "export_moodle_xml"]
     change_form_template = "admin/quizzes/quiz/change_form.html"
+    change_list_template = "admin/quizzes/quiz/change_list.html"
 
     def visible(self, request, queryset):
         queryset = queryset.exclude(status=Quiz.Status.REVIEW)
@@ -235,11 +263,41 @@ class QuizAdmin(OwnedAdmin):
             url = reverse("admin:quizzes_quiz_change", args=[copy.pk])
             self.message_user(request, format_html("Copied to <a href='{}'>{}</a> (a draft).", url, copy.title))
 
+    def _export(self, request, queryset, fmt: str):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one quiz to export.", messages.WARNING)
+            return None
+        quiz = queryset.get()
+        text, notes = quiz_export(quiz=quiz, fmt=fmt)
+        for note in notes:
+            self.message_user(request, note, messages.WARNING)
+        extension = "xml" if fmt == interchange.MOODLE_XML else "gift.txt"
+        return HttpResponse(
+            text,
+            content_type="application/xml; charset=utf-8"
+            if fmt == interchange.MOODLE_XML
+            else "text/plain; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{quiz.slug}.{extension}"',
+                # What the format could not hold, for whoever scripts the download.
+                "X-Export-Notes": " | ".join(notes).encode("ascii", "replace").decode(),
+            },
+        )
+
+    @admin.action(description="Export as GIFT (Moodle's text format)", permissions=["view"])
+    def export_gift(self, request, queryset):
+        return self._export(request, queryset, interchange.GIFT)
+
+    @admin.action(description="Export as Moodle XML", permissions=["view"])
+    def export_moodle_xml(self, request, queryset):
+        return self._export(request, queryset, interchange.MOODLE_XML)
+
     # Custom views
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path("import/", view(self.import_view), name="quizzes_quiz_import"),
             path("<path:object_id>/generate/", view(self.generate_view), name="quizzes_quiz_generate"),
             path("<path:object_id>/preview/", view(self.preview_view), name="quizzes_quiz_preview"),
             path("<path:object_id>/publish/", view(self.publish_view), name="quizzes_quiz_publish"),
@@ -264,6 +322,27 @@ class QuizAdmin(OwnedAdmin):
             "has_view_permission": True,
             **extra,
         }
+
+    def import_view(self, request):
+        """Upload a GIFT or Moodle XML file: a new draft quiz of the teacher's, or every error by line."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if form.is_valid():
+            quiz = quiz_import(data=form.cleaned_data["data"], owner=request.user)
+            self.message_user(
+                request,
+                f"Imported “{quiz.title}” from {interchange.FORMAT_NAMES[form.cleaned_data['format']]} "
+                f"as a draft with {quiz.questions.count()} question(s): review it, then publish it.",
+            )
+            return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import a quiz (GIFT or Moodle XML)",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/quizzes/quiz/import.html", context, status=400 if form.errors else 200)
 
     def generate_view(self, request, object_id):
         quiz = self.own_object(request, object_id, change=True)
@@ -463,6 +542,18 @@ class QuestionAdmin(OwnedAdmin):
 
     def get_model_perms(self, request):
         return {}  # reached from its quiz, not listed on the admin index
+
+    def _back_to_quiz(self, request, obj, response):
+        # "Save" goes back to the quiz the question belongs to, where the teacher was working.
+        if "_save" in request.POST and response.status_code == 302:
+            return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[obj.quiz_id]))
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_to_quiz(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._back_to_quiz(request, obj, super().response_change(request, obj))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz":

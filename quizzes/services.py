@@ -436,11 +436,14 @@ def questions_from_facts(*, quiz: Quiz, fact_keys: list[str], kinds: list[str], 
     return questions_save(quiz=quiz, drafts=drafts, is_draft=True)
 
 
-def _unique_slug(title: str) -> str:
-    base = slugify(title)[:70] or "quiz"
-    slug, n = base, 2
-    while Quiz.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+def quiz_slug_free(title: str) -> str:
+    """A slug for `title` that no quiz has yet: "milk-war", then "milk-war-2", "milk-war-3", …"""
+    base = slugify(title)[: Quiz._meta.get_field("slug").max_length - 4].strip("-") or "quiz"
+    taken = set(Quiz.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
     return slug
 
 
@@ -448,7 +451,7 @@ def quiz_duplicate(*, quiz: Quiz, owner) -> Quiz:
     """A draft copy of `quiz` (its questions students see, with options and sources) for `owner`."""
     with transaction.atomic():
         copy = Quiz.objects.create(
-            slug=_unique_slug(f"{quiz.title} copy"),
+            slug=quiz_slug_free(f"{quiz.title} copy"),
             title=f"{quiz.title} (copy)",
             description=quiz.description,
             topic=quiz.topic,

@@ -395,3 +395,44 @@ def test_a_student_s_answers_question_by_question(quiz, teacher, teacher_client)
     url = reverse("admin:quizzes_assignment_report_attempt", args=[assignment.pk, attempt.public_id])
     page = teacher_client.get(url).content.decode()
     assert "Student 001" in page and "✗ Wrong" in page and "Where was the summit?" in page
+
+
+# GIFT and Moodle XML in the admin
+
+
+@pytest.mark.parametrize(("action", "marker"), [("export_gift", "::Q1::"), ("export_moodle_xml", "<quiz>")])
+def test_a_teacher_exports_a_built_in_quiz(content, teacher_client, action, marker):
+    builtin = Quiz.objects.get(slug="milk-war")
+    response = teacher_client.post(
+        reverse("admin:quizzes_quiz_changelist"), {"action": action, "_selected_action": [builtin.pk]}
+    )
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert marker in response.content.decode()
+    assert "not part of" in response["X-Export-Notes"]
+
+
+def test_an_imported_file_becomes_the_teacher_s_draft_quiz(quiz, teacher, teacher_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    gift = "// title: Imported milk war\n\n::Q1::Where was the summit?{=Moscow ~Minsk ~Tashkent}\n"
+    upload = SimpleUploadedFile("quiz.gift.txt", gift.encode())
+    response = teacher_client.post(reverse("admin:quizzes_quiz_import"), {"file": upload})
+    imported = Quiz.objects.get(title="Imported milk war")
+    assert response["Location"] == change_url(imported)
+    assert imported.owner == teacher and imported.status == Quiz.Status.DRAFT
+    assert imported.questions.get().options.get(is_correct=True).text == "Moscow"
+
+
+def test_a_malformed_file_imports_nothing_and_says_where(quiz, teacher_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    gift = "::Q1::Fine?{=Yes ~No}\n\n::Q2::Broken{=Moscow ~Minsk\n"
+    response = teacher_client.post(
+        reverse("admin:quizzes_quiz_import"), {"file": SimpleUploadedFile("bad.txt", gift.encode())}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was imported" in page and "line 3:" in page
+    assert Quiz.objects.filter(owner=quiz.owner).count() == 1
+    latin = SimpleUploadedFile("latin.txt", "::Q::Caf\xe9{=a ~b}".encode("latin-1"))
+    assert "not UTF-8" in teacher_client.post(reverse("admin:quizzes_quiz_import"), {"file": latin}).content.decode()

@@ -205,6 +205,7 @@ INVENTORY["admin:quizzes_assignment_report_attempt"] = Route(
         _finished_attempt(quiz=a.quiz, assignment=a).public_id,
     ],
 )
+INVENTORY["admin:quizzes_quiz_import"] = Route(TEACHER)
 INVENTORY["quizzes:class-join"] = Route(SIGNED_IN, login="/accounts/login/")
 
 
