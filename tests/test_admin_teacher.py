@@ -436,3 +436,13 @@ def test_a_malformed_file_imports_nothing_and_says_where(quiz, teacher_client):
     assert Quiz.objects.filter(owner=quiz.owner).count() == 1
     latin = SimpleUploadedFile("latin.txt", "::Q::Caf\xe9{=a ~b}".encode("latin-1"))
     assert "not UTF-8" in teacher_client.post(reverse("admin:quizzes_quiz_import"), {"file": latin}).content.decode()
+
+
+def test_a_teacher_s_quiz_is_listed_only_to_the_classes_it_is_set_to(quiz, teacher, student, student_client):
+    quiz.publish()
+    assert quiz.title not in student_client.get(reverse("quizzes:list")).content.decode().replace("&#x27;", "'")
+    assert student_client.get(quiz.get_absolute_url()).status_code == 200  # open to anyone with the link
+    classroom = Classroom.objects.create(name="9B", owner=teacher)
+    Enrolment.objects.create(classroom=classroom, student=student)
+    Assignment.objects.create(classroom=classroom, quiz=quiz)
+    assert quiz.title in student_client.get(reverse("quizzes:list")).content.decode().replace("&#x27;", "'")

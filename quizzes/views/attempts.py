@@ -8,7 +8,7 @@ gets the question card alone; a plain form post is redirected to the page (POST/
 
 import uuid
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value, prefetch_related_objects
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,8 +32,14 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         Question.objects.accepted().filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk"))
     )
     best = Attempt.objects.filter(quiz=OuterRef("pk"), learner=learner, finished_at__isnull=False)
+    # The built-in quizzes, and a teacher's only for the students of a class it is assigned to:
+    # a teacher's published quiz is open to anyone with its link, but listed to nobody else.
+    listed = Q(owner__isnull=True)
+    if request.user.is_authenticated:
+        listed |= Q(pk__in=Assignment.objects.filter(classroom__enrolments__student=request.user).values("quiz"))
     quizzes = (
         Quiz.objects.published()
+        .filter(listed)
         .select_related("topic")
         .annotate(
             question_count=Coalesce(Subquery(question_count.values("n")), 0),
