@@ -198,10 +198,7 @@ class QuizAdmin(OwnedAdmin):
     change_list_template = "admin/quizzes/quiz/change_list.html"
 
     def visible(self, request, queryset):
-        queryset = queryset.exclude(status=Quiz.Status.REVIEW)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(Q(owner=request.user) | Q(owner__isnull=True, learner__isnull=True))
+        return queryset.for_teacher(request.user)
 
     def get_queryset(self, request):
         return (
@@ -532,10 +529,7 @@ class QuestionAdmin(OwnedAdmin):
     ]
 
     def visible(self, request, queryset):
-        queryset = queryset.exclude(quiz__status=Quiz.Status.REVIEW)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(Q(quiz__owner=request.user) | Q(quiz__owner__isnull=True, quiz__learner__isnull=True))
+        return queryset.filter(quiz__in=Quiz.objects.for_teacher(request.user))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("quiz", "fact")
@@ -608,10 +602,7 @@ class AssignmentInline(OwnedInline, admin.TabularInline):
 
 def assignable_quizzes(request):
     """A teacher assigns their own published quizzes and the built-in ones."""
-    quizzes = Quiz.objects.published()
-    if request.user.is_superuser:
-        return quizzes
-    return quizzes.filter(Q(owner=request.user) | Q(owner__isnull=True, learner__isnull=True))
+    return Quiz.objects.for_teacher(request.user).published()
 
 
 @admin.register(Classroom)

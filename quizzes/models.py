@@ -32,6 +32,14 @@ class QuizQuerySet(models.QuerySet):
     def reviews(self):
         return self.filter(status=Quiz.Status.REVIEW)
 
+    def for_teacher(self, user):
+        """What a teacher may see: their own quizzes and the built-in library (a superuser: all).
+        Review rounds are learners' private quizzes and are never among them."""
+        quizzes = self.exclude(status=Quiz.Status.REVIEW)
+        if user.is_superuser:
+            return quizzes
+        return quizzes.filter(models.Q(owner=user) | models.Q(owner__isnull=True, learner__isnull=True))
+
 
 class Quiz(models.Model):
     class Status(models.TextChoices):
