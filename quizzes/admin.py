@@ -24,7 +24,8 @@ from django.utils.html import format_html
 
 from explainer.models import Topic
 from quizzes import generation, interchange, reports
-from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Option, Question, Quiz, question_problems
+from quizzes.generation import question_problems
+from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Option, Question, Quiz
 from quizzes.services import questions_from_facts, questions_generate, quiz_duplicate
 from quizzes.transfer import quiz_export, quiz_import
 
@@ -112,6 +113,9 @@ class QuestionInline(OwnedInline, admin.TabularInline):
     extra = 0
     show_change_link = True
     ordering = ["position", "pk"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # a question is written on its own page ("Write a question"), with its options
 
     @admin.display(description="From")
     def source(self, question: Question) -> str:
@@ -374,7 +378,13 @@ class QuizAdmin(OwnedAdmin):
         quiz = self.own_object(request, object_id, change=True)
         if request.method != "POST":
             return HttpResponse("Publishing takes a POST.", status=405, headers={"Allow": "POST"})
-        if quiz.status == Quiz.Status.PUBLISHED:
+        # The button says which state it wants: a double click publishes once, never toggles back.
+        wanted = request.POST.get("status")
+        if wanted not in Quiz.Status.values or wanted == Quiz.Status.REVIEW:
+            return HttpResponse("Say status=published or status=draft.", status=400)
+        if wanted == quiz.status:
+            pass
+        elif wanted == Quiz.Status.DRAFT:
             Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.DRAFT)
             self.message_user(request, f"Unpublished “{quiz.title}”: students no longer see it.")
         else:
@@ -427,6 +437,12 @@ class QuizAdmin(OwnedAdmin):
         return TemplateResponse(request, "admin/quizzes/report_attempt.html", context)
 
 
+ANSWERED = (
+    "Students have answered this question, so only its wording can change now: their answers were "
+    "marked against these options. To change the answers, duplicate the quiz and change the copy."
+)
+
+
 class OptionFormSet(BaseInlineFormSet):
     """Checks the options against the question's type (the question form has already set it)."""
 
@@ -434,6 +450,16 @@ class OptionFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        if self.instance.pk and self.instance.responses.exists():
+            changed = [
+                form
+                for form in self.forms
+                if form.cleaned_data.get("DELETE")
+                or (form.instance.pk is None and form.has_changed())
+                or {"is_correct", "match", "position"} & set(form.changed_data)
+            ]
+            if changed:
+                raise ValidationError(ANSWERED)
         options = [
             (
                 form.cleaned_data.get("text", ""),
@@ -504,6 +530,14 @@ class QuestionForm(forms.ModelForm):
 
     def clean_rejected_answers(self) -> list[str]:
         return self._lines("rejected_answers")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        answered = self.instance.pk and self.instance.responses.exists()
+        # Accepted spellings may grow (they mark later answers only); the type and the quiz may not.
+        if answered and {"kind", "quiz"} & set(self.changed_data):
+            raise ValidationError(ANSWERED)
+        return cleaned
 
 
 @admin.register(Question)
@@ -581,6 +615,9 @@ class EnrolmentInline(OwnedInline, admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "classroom")
+
 
 class AssignmentInline(OwnedInline, admin.TabularInline):
     model = Assignment
@@ -593,6 +630,9 @@ class AssignmentInline(OwnedInline, admin.TabularInline):
             kwargs["queryset"] = assignable_quizzes(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("quiz", "classroom")
+
     @admin.display(description="Report")
     def report_link(self, assignment: Assignment) -> str:
         if not assignment.pk:
@@ -601,8 +641,9 @@ class AssignmentInline(OwnedInline, admin.TabularInline):
 
 
 def assignable_quizzes(request):
-    """A teacher assigns their own published quizzes and the built-in ones."""
-    return Quiz.objects.for_teacher(request.user).published()
+    """A teacher assigns their own quizzes and the built-in ones (a new assignment, only a
+    published one: see Assignment.clean; an existing one keeps its quiz if it is unpublished)."""
+    return Quiz.objects.for_teacher(request.user)
 
 
 @admin.register(Classroom)
@@ -636,7 +677,7 @@ class ClassroomAdmin(OwnedAdmin):
 class AssignmentAdmin(OwnedAdmin):
     owner_path = "classroom__owner"
     list_display = ["quiz", "classroom", "due_at", "report_link"]
-    list_filter = ["classroom"]
+    list_filter = [("classroom", admin.RelatedOnlyFieldListFilter)]  # only the classes of the rows shown
     list_select_related = ["quiz", "classroom"]
     fields = ["classroom", "quiz", "due_at"]
 

@@ -18,28 +18,36 @@ class Row:
     correct: bool = False
 
 
+def _place(place: int | None) -> str:
+    return PLACES[place - 1] if place and place <= len(PLACES) else (f"{place}th" if place else "")
+
+
 def answer_rows(attempt: Attempt, question: Question, response: Response) -> list[Row]:
-    """What the student answered next to the key, in the order they saw it."""
+    """What the student answered next to the key, in the order they saw it.
+
+    Tolerant of an answer stored before the question last changed (the admin allows only its
+    wording to change once answered, but older data may differ): what is missing shows blank."""
     options = attempt.shuffled(question, question.options.all())
     answer = response.answer
     match question.kind:
         case Question.Kind.GAP_FILL:
-            return [Row(text="", given=answer["text"], key=question.accepted_answers[0], correct=response.is_correct)]
+            key = question.accepted_answers[0] if question.accepted_answers else ""
+            return [Row(text="", given=answer.get("text", ""), key=key, correct=response.is_correct)]
         case Question.Kind.ORDERING:
-            places = {pk: place for place, pk in enumerate(answer["order"], start=1)}
+            places = {pk: place for place, pk in enumerate(answer.get("order", []), start=1)}
             key = {option.pk: place for place, option in enumerate(question.options.all(), start=1)}
             return [
                 Row(
                     text=option.text,
-                    given=PLACES[places[option.pk] - 1],
-                    key=PLACES[key[option.pk] - 1],
-                    correct=places[option.pk] == key[option.pk],
+                    given=_place(places.get(option.pk)),
+                    key=_place(key[option.pk]),
+                    correct=places.get(option.pk) == key[option.pk],
                 )
                 for option in sorted(options, key=lambda option: places.get(option.pk, 0))
             ]
         case Question.Kind.MATCHING:
             by_pk = {option.pk: option for option in options}
-            pairs = {int(left): right for left, right in answer["pairs"].items()}
+            pairs = {int(left): right for left, right in answer.get("pairs", {}).items()}
             return [
                 Row(
                     text=option.text,
@@ -50,5 +58,5 @@ def answer_rows(attempt: Attempt, question: Question, response: Response) -> lis
                 for option in options
             ]
         case _:
-            chosen = set(answer["options"])
+            chosen = set(answer.get("options", []))
             return [Row(text=option.text, chosen=option.pk in chosen, correct=option.is_correct) for option in options]

@@ -29,6 +29,14 @@ GAP_FILL = "gap_fill"
 ORDERING = "ordering"
 MATCHING = "matching"
 KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, GAP_FILL, ORDERING, MATCHING)
+KIND_LABELS = {
+    SINGLE: "single choice",
+    MULTIPLE: "multiple select",
+    TRUE_FALSE: "true or false",
+    GAP_FILL: "gap-fill",
+    ORDERING: "ordering",
+    MATCHING: "matching",
+}
 
 # How a quiz mixes the types. A type the material cannot support gives its places to single choice.
 TOPIC_PLAN = {SINGLE: 3, MULTIPLE: 1, TRUE_FALSE: 2, GAP_FILL: 2, ORDERING: 1, MATCHING: 2}  # 11
@@ -507,3 +515,30 @@ def plan_for(kinds: Sequence[str], count: int) -> dict[str, int]:
     for index in range(count if chosen else 0):
         plan[chosen[index % len(chosen)]] += 1
     return plan
+
+
+def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted: list[str]) -> list[str]:
+    """What is wrong with a question of `kind` with these options (text, correct, match) and
+    accepted answers, in words a teacher can act on; empty when it can be asked."""
+    right = sum(correct for _, correct, _ in options)
+    if kind not in KINDS:
+        return [f"Choose a question type, not {kind!r}."]
+    problems = []
+    if kind in {SINGLE, TRUE_FALSE} and right != 1:
+        problems.append(f"A {KIND_LABELS[kind]} question needs exactly one correct option; it has {right}.")
+    if kind in {SINGLE, MULTIPLE, TRUE_FALSE} and len(options) < 2:
+        problems.append("Give at least two options to choose from.")
+    if kind == MULTIPLE and right < 1:
+        problems.append("A multiple-select question needs at least one correct option.")
+    if kind in {ORDERING, MATCHING} and len(options) < 3:
+        article = "An" if kind == ORDERING else "A"
+        problems.append(f"{article} {KIND_LABELS[kind]} question needs at least three items; it has {len(options)}.")
+    if kind == MATCHING and any(not match.strip() for _, _, match in options):
+        problems.append("Give every matching item the answer it pairs with.")
+    if kind == MATCHING and len({match.strip().casefold() for _, _, match in options}) < len(options):
+        problems.append("Each matching item needs a different answer.")
+    if kind == GAP_FILL and not [answer for answer in accepted if answer.strip()]:
+        problems.append("A gap-fill question needs at least one accepted answer.")
+    if kind == GAP_FILL and options:
+        problems.append("A gap-fill question has no options: put the answers in “accepted answers”.")
+    return problems

@@ -39,6 +39,7 @@ from quizzes.generation import (
     TRUE_FALSE,
     Draft,
     DraftOption,
+    question_problems,
 )
 
 GIFT = "gift"
@@ -51,6 +52,10 @@ FORMAT_NAMES = {GIFT: "GIFT", MOODLE_XML: "Moodle XML"}
 TITLE_MAX = 200
 OPTION_MAX = 300
 MIN_PAIRS = 3  # ordering and matching; Moodle's matching needs three as well
+# A quiz file is small: these caps refuse a file built to make the preview or the database crawl.
+MAX_QUESTIONS = 200
+MAX_OPTIONS = 50
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 KIND_NAMES = {
     SINGLE: "single choice",
     MULTIPLE: "multiple select",
@@ -60,6 +65,26 @@ KIND_NAMES = {
     MATCHING: "matching",
 }
 SUPPORTED = "single or multiple choice, true/false, short answer, matching and ordering"
+
+
+def _draft_problems(draft: Draft, line: int, count: int) -> list[tuple[int, str]]:
+    """What the admin would refuse in this question (see generation.question_problems), and what
+    no database should store: control characters, and more than a quiz holds."""
+    problems = [
+        (line, message)
+        for message in question_problems(
+            draft.kind, [(o.text, o.correct, o.match) for o in draft.options], list(draft.accepted)
+        )
+    ]
+    texts = [draft.stem, draft.explanation, *draft.accepted, *draft.rejected]
+    texts += [text for option in draft.options for text in (option.text, option.match)]
+    if any(CONTROL.search(text) for text in texts):
+        problems.append((line, "a control character (such as NUL) is in the text: remove it"))
+    if len(draft.options) > MAX_OPTIONS:
+        problems.append((line, f"more than {MAX_OPTIONS} answers in one question"))
+    if count == MAX_QUESTIONS + 1:
+        problems.append((line, f"more than {MAX_QUESTIONS} questions: split the file"))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -415,6 +440,7 @@ def gift_loads(text: str) -> QuizData:
         ordering = any(ORDERING_COMMENT.match(line) for _, line in comments)
         found = _gift_question_read(_gift_decode(body), ordering=ordering)
         if isinstance(found, Draft):
+            errors.extend(_draft_problems(found, body[0][0], len(drafts) + 1))
             drafts.append(found)
         else:
             errors.extend(found)
@@ -867,6 +893,7 @@ def moodle_xml_loads(text: str) -> QuizData:
         draft = _xml_question_read(element, qtype, line_of, problems)
         errors.extend(problems)
         if draft is not None and not problems:
+            errors.extend(_draft_problems(draft, line, len(drafts) + 1))
             drafts.append(draft)
     if not drafts and not errors:
         errors.append((line_of(root), "no questions found"))

@@ -109,9 +109,13 @@ class Quiz(models.Model):
         return self.owner_id is None and self.learner_id is None
 
     def publish(self) -> None:
-        """Open the quiz to students; refused while they would see no question."""
-        if not self.questions.accepted().exists():
+        """Open the quiz to students; refused while they would see no question, or one that cannot be asked."""
+        questions = list(self.questions.accepted().prefetch_related("options"))
+        if not questions:
             raise ValidationError(f"“{self.title}” has no question students can see yet: write or accept one first.")
+        for number, question in enumerate(questions, start=1):
+            if problems := question.problems():
+                raise ValidationError(f"Question {number} cannot be asked yet: {' '.join(problems)}")
         self.status = self.Status.PUBLISHED
         self.save(update_fields=["status", "updated_at"])
 
@@ -166,6 +170,14 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.stem[:70]}"
 
+    def problems(self) -> list[str]:
+        """What stops this question from being asked (options must be prefetched); empty when it can be."""
+        options = [(option.text, option.is_correct, option.match) for option in self.options.all()]
+        problems = generation.question_problems(self.kind, options, self.accepted_answers)
+        if not self.stem.strip():
+            problems.insert(0, "It has no question text.")
+        return problems
+
     @property
     def shuffles_options(self) -> bool:
         return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.ORDERING, self.Kind.MATCHING}
@@ -195,34 +207,6 @@ class Question(models.Model):
                 return [f"{option.text} → {option.match}" for option in options]
             case _:
                 return [option.text for option in options if option.is_correct]
-
-
-def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted: list[str]) -> list[str]:
-    """What is wrong with a question of `kind` with these options (text, correct, match) and
-    accepted answers, in words a teacher can act on; empty when it can be asked."""
-    right = sum(correct for _, correct, _ in options)
-    Kind = Question.Kind  # noqa: N806 (an alias of a class)
-    problems = []
-    if kind in {Kind.SINGLE, Kind.TRUE_FALSE} and right != 1:
-        problems.append(f"A {Kind(kind).label.lower()} question needs exactly one correct option; it has {right}.")
-    if kind in {Kind.SINGLE, Kind.MULTIPLE, Kind.TRUE_FALSE} and len(options) < 2:
-        problems.append("Give at least two options to choose from.")
-    if kind == Kind.MULTIPLE and right < 1:
-        problems.append("A multiple-select question needs at least one correct option.")
-    if kind in {Kind.ORDERING, Kind.MATCHING} and len(options) < 3:
-        article = "An" if kind == Kind.ORDERING else "A"
-        problems.append(
-            f"{article} {Kind(kind).label.lower()} question needs at least three items; it has {len(options)}."
-        )
-    if kind == Kind.MATCHING and any(not match.strip() for _, _, match in options):
-        problems.append("Give every matching item the answer it pairs with.")
-    if kind == Kind.MATCHING and len({match.strip().casefold() for _, _, match in options}) < len(options):
-        problems.append("Each matching item needs a different answer.")
-    if kind == Kind.GAP_FILL and not [answer for answer in accepted if answer.strip()]:
-        problems.append("A gap-fill question needs at least one accepted answer.")
-    if kind == Kind.GAP_FILL and options:
-        problems.append("A gap-fill question has no options: put the answers in “accepted answers”.")
-    return problems
 
 
 class Option(models.Model):
@@ -314,6 +298,11 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} for {self.classroom}"
+
+    def clean(self) -> None:
+        changed = self.pk is None or not Assignment.objects.filter(pk=self.pk, quiz_id=self.quiz_id).exists()
+        if self.quiz_id and changed and self.quiz.status != Quiz.Status.PUBLISHED:
+            raise ValidationError({"quiz": "Publish this quiz before you assign it: students cannot take a draft."})
 
 
 class Attempt(models.Model):

@@ -59,8 +59,8 @@ def _infos(questions: list[Question]) -> list[analysis.QuestionInfo]:
 
 
 def _first_finished(attempts: QuerySet) -> list[Attempt]:
-    """Each learner's first finished attempt, as Moodle's item analysis counts by default: a
-    second try after reading the feedback says less about the question."""
+    """Each learner's first finished attempt (Moodle offers first, last, best or all): a second
+    try after reading the feedback says less about the question."""
     first: dict[int, Attempt] = {}
     for attempt in (
         attempts.filter(finished_at__isnull=False)

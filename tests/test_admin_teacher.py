@@ -4,11 +4,12 @@ duplicate; classes joined by code; reports with item analysis."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from explainer.models import Fact, Topic
-from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Quiz, Response
+from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Question, Quiz, Response
 from quizzes.services import questions_save
 from tests.conftest import PASSWORD
 from tests.quiz_helpers import answer_data
@@ -213,7 +214,7 @@ def test_generating_adds_drafts_with_their_facts_and_sources(quiz, teacher_clien
         assert question.sentences.exists() or question.source_note
     # Students see none of them until the teacher accepts one.
     quiz.publish()
-    assert Quiz.objects.get(pk=quiz.pk).questions.accepted().count() == 1
+    assert "1 question, one per screen" in Client().get(quiz.get_absolute_url()).content.decode()
     page = teacher_client.get(change_url(quiz)).content.decode()
     assert page.count("Fact ") >= 6
 
@@ -250,17 +251,29 @@ def test_the_preview_shows_every_question_and_records_nothing(quiz, teacher_clie
 
 def test_publishing_needs_a_question_students_can_see(content, teacher, teacher_client):
     empty = Quiz.objects.create(slug="empty", title="Empty", owner=teacher)
-    response = teacher_client.post(reverse("admin:quizzes_quiz_publish", args=[empty.pk]), follow=True)
+    url = reverse("admin:quizzes_quiz_publish", args=[empty.pk])
+    response = teacher_client.post(url, {"status": "published"}, follow=True)
     assert "has no question students can see yet" in response.content.decode()
     empty.refresh_from_db()
     assert empty.status == Quiz.Status.DRAFT
 
 
-def test_publish_then_unpublish(quiz, teacher_client, guest_client):
-    teacher_client.post(reverse("admin:quizzes_quiz_publish", args=[quiz.pk]))
+def test_publish_twice_then_unpublish(quiz, teacher_client, guest_client):
+    url = reverse("admin:quizzes_quiz_publish", args=[quiz.pk])
+    teacher_client.post(url, {"status": "published"})
+    teacher_client.post(url, {"status": "published"})  # a double click publishes once
     assert guest_client.get(quiz.get_absolute_url()).status_code == 200
-    teacher_client.post(reverse("admin:quizzes_quiz_publish", args=[quiz.pk]))
+    teacher_client.post(url, {"status": "draft"})
     assert guest_client.get(quiz.get_absolute_url()).status_code == 404
+    assert teacher_client.post(url, {"status": "review"}).status_code == 400
+
+
+def test_a_quiz_with_a_broken_question_is_not_published(quiz, teacher_client):
+    Question.objects.create(quiz=quiz, position=2, kind="single", stem="", explanation="")
+    response = teacher_client.post(reverse("admin:quizzes_quiz_publish", args=[quiz.pk]), {"status": "published"})
+    assert "Question 2 cannot be asked" in teacher_client.get(response["Location"]).content.decode()
+    quiz.refresh_from_db()
+    assert quiz.status == Quiz.Status.DRAFT
 
 
 def test_duplicating_a_built_in_quiz_gives_the_teacher_a_draft_copy(content, teacher, teacher_client):
@@ -446,3 +459,98 @@ def test_a_teacher_s_quiz_is_listed_only_to_the_classes_it_is_set_to(quiz, teach
     Enrolment.objects.create(classroom=classroom, student=student)
     Assignment.objects.create(classroom=classroom, quiz=quiz)
     assert quiz.title in student_client.get(reverse("quizzes:list")).content.decode().replace("&#x27;", "'")
+
+
+# Edges found in review
+
+
+def _question_data(question, **changes) -> dict:
+    options = list(question.options.all())
+    data = {
+        "quiz": question.quiz_id,
+        "position": question.position,
+        "kind": question.kind,
+        "stem": question.stem,
+        "accepted_answers": "\n".join(question.accepted_answers),
+        "rejected_answers": "",
+        "explanation": question.explanation,
+        "source_note": question.source_note,
+        **management("options", len(options), len(options)),
+    }
+    for index, option in enumerate(options):
+        data |= {
+            f"options-{index}-id": option.pk,
+            f"options-{index}-question": question.pk,
+            f"options-{index}-position": option.position,
+            f"options-{index}-text": option.text,
+            f"options-{index}-match": option.match,
+        }
+        if option.is_correct:
+            data[f"options-{index}-is_correct"] = "on"
+    return data | changes
+
+
+def test_an_answered_question_keeps_its_answers_and_may_change_its_wording(quiz, teacher_client, guest_client):
+    quiz.publish()
+    from tests.quiz_helpers import quiz_take
+
+    quiz_take(guest_client, quiz.slug)
+    question = quiz.questions.prefetch_related("options").get()
+    url = change_url(question)
+    retyped = teacher_client.post(url, _question_data(question, kind="gap_fill", accepted_answers="Moscow"))
+    assert retyped.status_code == 200 and "Students have answered this question" in retyped.content.decode()
+    data = _question_data(question)
+    data.pop("options-0-is_correct", None)
+    data["options-1-is_correct"] = "on"
+    rekeyed = teacher_client.post(url, data)
+    assert "Students have answered this question" in rekeyed.content.decode()
+    reworded = teacher_client.post(url, _question_data(question, stem="Where was the June 2009 summit?"))
+    assert reworded.status_code == 302
+    question.refresh_from_db()
+    assert question.stem == "Where was the June 2009 summit?" and question.options.get(is_correct=True).text == "Moscow"
+
+
+def test_a_question_is_not_added_through_the_quiz_page(quiz, teacher_client):
+    page = teacher_client.get(change_url(quiz)).content.decode()
+    assert 'name="questions-MAX_NUM_FORMS" value="0"' in page and "Write a question" in page
+    question = quiz.questions.get()
+    data = {"title": quiz.title, "slug": quiz.slug, "description": "", "topic": "", **management("questions", 2, 1)}
+    data |= {"questions-0-id": question.pk, "questions-0-quiz": quiz.pk, "questions-0-position": 1}
+    data |= {"questions-1-quiz": quiz.pk, "questions-1-position": 2}  # an empty row, posted by hand
+    teacher_client.post(change_url(quiz), data)
+    assert quiz.questions.count() == 1
+
+
+def test_only_a_published_quiz_is_assigned_and_an_assigned_one_may_be_unpublished(quiz, teacher, teacher_client):
+    classroom = Classroom.objects.create(name="9B", owner=teacher)
+    data = {"classroom": classroom.pk, "quiz": quiz.pk, "due_at_0": "", "due_at_1": ""}
+    refused = teacher_client.post(reverse("admin:quizzes_assignment_add"), data)
+    assert "Publish this quiz before you assign it" in refused.content.decode()
+    quiz.publish()
+    assert teacher_client.post(reverse("admin:quizzes_assignment_add"), data).status_code == 302
+    Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.DRAFT)
+    assignment = Assignment.objects.get()
+    assert teacher_client.post(change_url(assignment), data).status_code == 302
+
+
+def test_the_assignment_filter_lists_only_the_teacher_s_classes(quiz, teacher, other_teacher, other_teacher_client):
+    quiz.publish()
+    Assignment.objects.create(classroom=Classroom.objects.create(name="SECRET-IVANOVA", owner=teacher), quiz=quiz)
+    page = other_teacher_client.get(reverse("admin:quizzes_assignment_changelist")).content.decode()
+    assert "SECRET-IVANOVA" not in page
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "-1", "1.0"])
+def test_an_odd_homework_number_is_not_found(quiz, student_client, value):
+    quiz.publish()
+    assert student_client.post(reverse("quizzes:start", args=[quiz.slug]), {"assignment": value}).status_code == 404
+
+
+def test_view_on_site_does_not_reveal_another_teacher_s_quiz(quiz, teacher_client, other_teacher_client):
+    from django.contrib.contenttypes.models import ContentType
+
+    url = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Quiz).pk, quiz.pk])
+    assert other_teacher_client.get(url).status_code == 404
+    assert teacher_client.get(url)["Location"].endswith(quiz.get_absolute_url())
+    odd = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Quiz).pk, "not-a-number"])
+    assert teacher_client.get(odd).status_code == 404

@@ -599,7 +599,8 @@ def drafts(draw) -> Draft:
     elif kind == ORDERING:
         options = tuple(DraftOption(text) for text in draw(st.lists(TEXT, min_size=3, max_size=5)))
     else:
-        pairs = draw(st.lists(st.tuples(TEXT, TEXT), min_size=3, max_size=5))
+        # Each item needs its own answer, as the admin requires.
+        pairs = draw(st.lists(st.tuples(TEXT, TEXT), min_size=3, max_size=5, unique_by=lambda p: p[1].casefold()))
         options = tuple(DraftOption(left, match=right) for left, right in pairs)
     explanation = draw(st.one_of(st.just(""), TEXT))
     return Draft(kind, draw(TEXT), options, explanation, None, accepted=accepted, rejected=rejected)
@@ -740,3 +741,18 @@ def test_import_command_refuses_an_unknown_owner_a_missing_file_and_a_file_not_i
         call_command("import_quiz", str(source), "--owner", teacher.username)
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_quiz", str(tmp_path / "missing.txt"), "--owner", teacher.username)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("::Q1::Pick\x00 one{=a ~b}\n", "line 1: a control character"),
+        ("::Q1::Match{\n=a -> 1\n=b -> 1\n=c -> 1\n}\n", "line 1: Each matching item needs a different answer."),
+        ("".join(f"::Q{n}::Pick{{=a ~b}}\n\n" for n in range(1, 203)), "line 401: more than 200 questions"),
+        ("::Q1::Pick{=a " + " ".join(f"~w{n}" for n in range(60)) + "}\n", "line 1: more than 50 answers"),
+    ],
+)
+def test_an_import_is_held_to_what_the_admin_accepts(text, message):
+    with pytest.raises(InterchangeError) as caught:
+        gift_loads(text)
+    assert message in str(caught.value)

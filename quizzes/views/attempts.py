@@ -85,7 +85,7 @@ def _homework(request: HttpRequest, quiz: Quiz) -> Assignment | None:
     value = request.POST.get("assignment", "")
     if not value:
         return None
-    if not value.isdigit() or not request.user.is_authenticated:
+    if not (value.isascii() and value.isdecimal()) or not request.user.is_authenticated:
         raise Http404("No such homework.")
     return get_object_or_404(Assignment, pk=int(value), quiz=quiz, classroom__enrolments__student=request.user)
 
