@@ -242,15 +242,18 @@ class QuizAdmin(OwnedAdmin):
             )
         return owned
 
+    def _publish(self, request, quiz: Quiz) -> None:
+        try:
+            quiz.publish()
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+        else:
+            self.message_user(request, f"Published “{quiz.title}”: students can take it now.")
+
     @admin.action(description="Publish the selected quizzes", permissions=["change"])
     def publish(self, request, queryset):
         for quiz in self._own_only(request, queryset):
-            try:
-                quiz.publish()
-            except ValidationError as error:
-                self.message_user(request, error.messages[0], messages.ERROR)
-            else:
-                self.message_user(request, f"Published “{quiz.title}”: students can take it now.")
+            self._publish(request, quiz)
 
     @admin.action(description="Unpublish the selected quizzes", permissions=["change"])
     def unpublish(self, request, queryset):
@@ -388,12 +391,7 @@ class QuizAdmin(OwnedAdmin):
             Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.DRAFT)
             self.message_user(request, f"Unpublished “{quiz.title}”: students no longer see it.")
         else:
-            try:
-                quiz.publish()
-            except ValidationError as error:
-                self.message_user(request, error.messages[0], messages.ERROR)
-            else:
-                self.message_user(request, f"Published “{quiz.title}”: students can take it now.")
+            self._publish(request, quiz)
         return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
 
     def duplicate_view(self, request, object_id):
