@@ -27,6 +27,7 @@ def _article() -> Article:
 def home(request: HttpRequest) -> HttpResponse:
     article = _article()
     learner = learner_for(request)
+    reviews = reviews_due(learner)
     return render(
         request,
         "explainer/home.html",
@@ -35,8 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "summary": render_markdown(article.summary).html,
             "topics": Topic.objects.in_order(),
             # The learner's levels and due reviews, once they have answered something.
-            "progress": topic_progress(learner) if learner else [],
-            "reviews": reviews_due(learner),
+            "progress": topic_progress(learner) if reviews.scheduled else [],
+            "reviews": reviews,
             "homework": homework_for(request.user),
         },
     )

@@ -3,7 +3,7 @@ the student saw them. Shared by the student's feedback and the teacher's report.
 
 from dataclasses import dataclass
 
-from quizzes.forms import PLACES
+from quizzes.generation import ordinal
 from quizzes.models import Attempt, Question, Response
 
 
@@ -19,7 +19,7 @@ class Row:
 
 
 def _place(place: int | None) -> str:
-    return PLACES[place - 1] if place and place <= len(PLACES) else (f"{place}th" if place else "")
+    return ordinal(place) if place else ""
 
 
 def answer_rows(attempt: Attempt, question: Question, response: Response) -> list[Row]:

@@ -10,11 +10,11 @@ import unicodedata
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
+from quizzes.generation import ordinal
 from quizzes.grading import MAX_TEXT_LENGTH
 from quizzes.models import Attempt, Option, Question
 
 DISPLAY_NAME_LENGTH = 40  # Learner.display_name
-PLACES = ["1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th"]
 NOT_AN_OPTION = "That answer is not one of this question's options."
 
 
@@ -52,7 +52,7 @@ class AnswerForm(forms.Form):
                     },
                 )
             case Kind.ORDERING:
-                places = [("", "Choose a place")] + [(str(n), PLACES[n - 1]) for n in range(1, len(self.items) + 1)]
+                places = [("", "Choose a place")] + [(str(n), ordinal(n)) for n in range(1, len(self.items) + 1)]
                 for token, option in self.by_token.items():
                     self.fields[f"place-{token}"] = forms.ChoiceField(
                         label=option.text,

@@ -29,6 +29,15 @@ GAP_FILL = "gap_fill"
 ORDERING = "ordering"
 MATCHING = "matching"
 KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, GAP_FILL, ORDERING, MATCHING)
+ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
+
+
+def ordinal(place: int) -> str:
+    """1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st: a place in an ordering."""
+    suffix = "th" if 10 <= place % 100 <= 20 else ORDINAL_SUFFIXES.get(place % 10, "th")
+    return f"{place}{suffix}"
+
+
 KIND_LABELS = {
     SINGLE: "single choice",
     MULTIPLE: "multiple select",

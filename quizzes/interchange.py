@@ -32,6 +32,7 @@ from defusedxml import ElementTree as SafeET
 from quizzes.generation import (
     GAP,
     GAP_FILL,
+    KIND_LABELS,
     MATCHING,
     MULTIPLE,
     ORDERING,
@@ -39,6 +40,7 @@ from quizzes.generation import (
     TRUE_FALSE,
     Draft,
     DraftOption,
+    ordinal,
     question_problems,
 )
 
@@ -56,14 +58,6 @@ MIN_PAIRS = 3  # ordering and matching; Moodle's matching needs three as well
 MAX_QUESTIONS = 200
 MAX_OPTIONS = 50
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-KIND_NAMES = {
-    SINGLE: "single choice",
-    MULTIPLE: "multiple select",
-    TRUE_FALSE: "true/false",
-    GAP_FILL: "gap fill",
-    ORDERING: "ordering",
-    MATCHING: "matching",
-}
 SUPPORTED = "single or multiple choice, true/false, short answer, matching and ordering"
 
 
@@ -142,7 +136,7 @@ def _sources_note(quiz: QuizData, fmt: str) -> list[str]:
 
 
 def _label(number: int, draft: Draft) -> str:
-    return f"Q{number} ({KIND_NAMES.get(draft.kind, draft.kind)})"
+    return f"Q{number} ({KIND_LABELS.get(draft.kind, draft.kind)})"
 
 
 def _weights(draft: Draft) -> tuple[str, str]:
@@ -191,14 +185,7 @@ def _common_notes(number: int, draft: Draft) -> list[str]:
 # GIFT: writing
 
 GIFT_FORMATS = ("html", "moodle", "plain", "markdown")
-ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 ORDERING_MARKER = "// ordering"
-
-
-def ordinal(place: int) -> str:
-    """1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st."""
-    suffix = "th" if 10 <= place % 100 <= 20 else ORDINAL_SUFFIXES.get(place % 10, "th")
-    return f"{place}{suffix}"
 
 
 def _gift_escape(text: str, *, arrow: bool = False, formatted: bool = True) -> str:

@@ -305,6 +305,12 @@ class Assignment(models.Model):
             raise ValidationError({"quiz": "Publish this quiz before you assign it: students cannot take a draft."})
 
 
+class AttemptQuerySet(models.QuerySet):
+    def open_review(self, learner: "Learner | None"):
+        """The learner's review round in progress, if any (there is at most one; see review_start)."""
+        return self.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True)
+
+
 class Attempt(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
@@ -321,6 +327,8 @@ class Attempt(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Correct answers, once finished.")
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -75,6 +75,7 @@ class Reviews:
     due: int = 0  # facts due now
     scheduled: int = 0  # facts with a review card
     next_due: datetime | None = None  # the next one to fall due, when none is due now
+    open_round: Attempt | None = None  # a review round begun and not finished
 
 
 def reviews_due(learner: Learner | None, now: datetime | None = None) -> Reviews:
@@ -87,7 +88,12 @@ def reviews_due(learner: Learner | None, now: datetime | None = None) -> Reviews
         cards=Count("pk"),
         soonest=Min("due", filter=Q(due__gt=now)),
     )
-    return Reviews(due=counts["due_now"], scheduled=counts["cards"], next_due=counts["soonest"])
+    return Reviews(
+        due=counts["due_now"],
+        scheduled=counts["cards"],
+        next_due=counts["soonest"],
+        open_round=Attempt.objects.open_review(learner).first(),
+    )
 
 
 def facts_sort(topics: list[TopicProgress], learner: Learner) -> None:

@@ -222,7 +222,8 @@ def attempt_start(*, quiz: Quiz, learner: Learner, assignment: Assignment | None
     return Attempt.objects.create(quiz=quiz, learner=learner, assignment=assignment)
 
 
-def _reviewable(fact: Fact | None) -> bool:
+def fact_reviewable(fact: Fact | None) -> bool:
+    """Whether answers on `fact` schedule reviews: the rule of ReviewCard.objects.reviewable(), for one fact."""
     return fact is not None and fact.quizzable and fact.status in generation.ASKED_STATUSES
 
 
@@ -248,7 +249,7 @@ def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tupl
             response = Response.objects.create(
                 attempt=attempt, question=question, answer=answer, is_correct=question.grade(answer)
             )
-            if _reviewable(question.fact):
+            if fact_reviewable(question.fact):
                 # Locked: two tabs answering on the same fact must not overwrite each other's schedule.
                 card, _ = ReviewCard.objects.select_for_update().get_or_create(
                     learner_id=attempt.learner_id, fact_id=question.fact_id, defaults={"due": response.created_at}
@@ -276,8 +277,7 @@ def review_start(*, learner: Learner, now: datetime | None = None) -> Attempt | 
     with transaction.atomic():
         # One round at a time: a double click, or two tabs, wait here and find the first one's round.
         Learner.objects.select_for_update().filter(pk=learner.pk).first()
-        open_round = Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True)
-        if attempt := open_round.first():
+        if attempt := Attempt.objects.open_review(learner).first():
             return attempt
         return _review_round_create(learner=learner, now=now)
 
@@ -361,7 +361,7 @@ def learner_merge(*, guest: Learner, user: AbstractBaseUser) -> Learner:
             guest.save(update_fields=["user"])
             return guest
         # One open review round is enough: a round the guest had not begun goes; a begun one is kept.
-        if Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True).exists():
+        if Attempt.objects.open_review(learner).exists():
             guest.review_quizzes.filter(attempts__finished_at__isnull=True, attempts__responses__isnull=True).delete()
         guest.attempts.update(learner=learner)
         guest.review_quizzes.update(learner=learner)

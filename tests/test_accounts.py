@@ -314,6 +314,7 @@ def test_merging_leaves_one_open_review_round(content, student):
     log_in(phone, "alex")
     learner = Learner.objects.get(user=student)
     assert Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at=None).count() == 1
+    assert Attempt.objects.open_review(learner).count() == 1
 
 
 def test_behind_a_proxy_the_client_is_the_address_the_proxy_appended(rf, settings):

@@ -12,7 +12,18 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from quizzes import transfer
-from quizzes.generation import GAP_FILL, KINDS, MATCHING, MULTIPLE, ORDERING, SINGLE, TRUE_FALSE, Draft, DraftOption
+from quizzes.generation import (
+    GAP_FILL,
+    KINDS,
+    MATCHING,
+    MULTIPLE,
+    ORDERING,
+    SINGLE,
+    TRUE_FALSE,
+    Draft,
+    DraftOption,
+    ordinal,
+)
 from quizzes.interchange import (
     FORMATS,
     SUPPORTED,
@@ -26,7 +37,6 @@ from quizzes.interchange import (
     loads,
     moodle_xml_dumps,
     moodle_xml_loads,
-    ordinal,
 )
 from quizzes.models import Question, Quiz
 from quizzes.transfer import quiz_data, quiz_export, quiz_import
@@ -136,7 +146,7 @@ def test_the_notes_say_once_how_many_questions_lose_their_sources(fmt):
 def test_the_notes_name_the_approximated_questions(fmt):
     _, notes = dumps(QUIZ, fmt)
     assert any(note.startswith("Q2 (multiple select): Moodle gives part marks") for note in notes)
-    assert any(note.startswith("Q4 (gap fill):") and "2 wrong answers are written at 0%" in note for note in notes)
+    assert any(note.startswith("Q4 (gap-fill):") and "2 wrong answers are written at 0%" in note for note in notes)
     assert not any(note.startswith(("Q1 ", "Q3 ", "Q6 ")) for note in notes)
 
 
@@ -200,7 +210,7 @@ def test_a_true_false_whose_options_are_not_true_and_false_goes_as_single_choice
     draft = Draft(TRUE_FALSE, "Is it?", (O("Yes", correct=True), O("No")), "", None)
     back, _, notes = round_trip(QuizData("Yes or no", questions=(draft,)), fmt)
     assert back.questions == (replace(draft, kind=SINGLE),)
-    assert "Q1 (true/false): its options are not exactly True and False; written as single choice." in notes
+    assert "Q1 (true or false): its options are not exactly True and False; written as single choice." in notes
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -123,7 +123,7 @@ def test_the_page_runs_the_same_queries_with_a_hundred_attempts(content, guest_c
     assert page.count('class="chart-point"') == 20
 
 
-def test_history_pages_are_numbered_and_a_bad_page_number_shows_the_first(content, guest_client):
+def test_history_pages_are_numbered_and_a_bad_page_number_shows_a_real_page(content, guest_client):
     first = quiz_take(guest_client)
     Attempt.objects.bulk_create(
         Attempt(quiz=first.quiz, learner=first.learner, finished_at=timezone.now() - timedelta(days=n), score=5)
@@ -131,9 +131,11 @@ def test_history_pages_are_numbered_and_a_bad_page_number_shows_the_first(conten
     )
     second = guest_client.get(PROGRESS, {"page": 2}).content.decode()
     assert "Page 2 of 2" in second and second.count('/result/">') == 5
-    for bad in ("abc", "-1", "99"):
+    # Not a number: the first page. Out of range: the last (Django's Paginator.get_page).
+    for bad, shown in (("abc", "Page 1 of 2"), ("-1", "Page 2 of 2"), ("99", "Page 2 of 2")):
         response = guest_client.get(PROGRESS, {"page": bad})
         assert response.status_code == 200
+        assert shown in response.content.decode()
 
 
 def test_review_rounds_are_in_the_history_but_not_on_the_chart(content, guest_client):
@@ -172,3 +174,11 @@ def test_the_score_page_says_the_missed_facts_come_back_for_review(content, gues
     page = guest_client.get(reverse("quizzes:result", args=[attempt.public_id])).content.decode()
     missed = attempt.responses.filter(is_correct=False, question__fact__isnull=False).count()
     assert f"{missed} facts you missed come back for" in page
+
+
+def test_home_offers_to_continue_a_review_round_in_progress(content, guest_client):
+    quiz_take(guest_client, right=wrong_first(4))
+    ReviewCard.objects.update(due=F("due") - timedelta(minutes=11))
+    guest_client.post(reverse("quizzes:review-start"))
+    home = guest_client.get("/").content.decode()
+    assert "Continue your review" in home and "Review now" not in home

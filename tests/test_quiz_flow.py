@@ -482,3 +482,23 @@ def test_the_feedback_links_the_explainer_section_that_cites_the_source(content,
     link = f"{question.topic.get_absolute_url()}#{section}"
     assert f'href="{link}"' in page
     assert f'id="{section}"' in guest_client.get(question.topic.get_absolute_url()).text
+
+
+def test_an_ordering_question_of_more_than_eight_items_is_asked_and_marked(content, guest_client):
+    events = [f"Event {n}" for n in range(1, 12)]
+    draft = g.Draft(
+        kind=g.ORDERING,
+        stem="Put these in order.",
+        options=tuple(g.DraftOption(text) for text in events),
+        explanation="In order.",
+        topic="milk-war",
+    )
+    make_quiz("long-order", [draft])
+    attempt = start(guest_client, "long-order")
+    page = guest_client.get(question_url(attempt, 1)).content.decode()
+    assert ">9th<" in page and ">11th<" in page
+    question = nth(attempt, 1)
+    response = guest_client.post(question_url(attempt, 1), answer_data(attempt, question))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    feedback = guest_client.get(question_url(attempt, 1)).content.decode()
+    assert "✓ Correct" in feedback and feedback.count("in the right place:") == 11

@@ -21,7 +21,7 @@ from explainer.models import Sentence
 from quizzes.answers import answer_rows
 from quizzes.forms import AnswerForm
 from quizzes.models import Assignment, Attempt, Question, Quiz
-from quizzes.services import answer_submit, attempt_start, learner_for
+from quizzes.services import answer_submit, attempt_start, fact_reviewable, learner_for
 
 
 @require_safe
@@ -229,7 +229,7 @@ def attempt_result(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
     missed = sum(
         1
         for item in review
-        if item["response"] and not item["response"].is_correct and item["question"].fact_id is not None
+        if item["response"] and not item["response"].is_correct and fact_reviewable(item["question"].fact)
     )
     return render(
         request,

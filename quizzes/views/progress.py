@@ -10,19 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from quizzes import mastery
-from quizzes.models import Attempt, Learner, Quiz
 from quizzes.progress import HISTORY_PAGE, attempts_finished, facts_sort, reviews_due, score_chart, topic_progress
 from quizzes.services import learner_for, review_start
-
-
-def _open_review(learner: Learner | None) -> Attempt | None:
-    if learner is None:
-        return None
-    return (
-        Attempt.objects.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True)
-        .select_related("quiz")
-        .first()
-    )
 
 
 @require_safe
@@ -34,7 +23,6 @@ def progress_detail(request: HttpRequest) -> HttpResponse:
     context = {
         "topics": topics,
         "reviews": reviews_due(learner, now),
-        "open_round": _open_review(learner),
         "learner": learner,
         "now": now,
         "recent": mastery.RECENT,
@@ -53,7 +41,7 @@ def review_detail(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "quizzes/review_detail.html",
-        {"reviews": reviews_due(learner), "open_round": _open_review(learner), "learner": learner},
+        {"reviews": reviews_due(learner), "learner": learner},
     )
 
 

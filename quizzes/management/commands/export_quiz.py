@@ -33,5 +33,5 @@ class Command(BaseCommand):
             Path(output).write_text(text, encoding="utf-8")
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
-        count = quiz.questions.count()
+        count = quiz.questions.accepted().count()
         self.stdout.write(self.style.SUCCESS(f"Wrote {slug} ({count} questions) as {FORMAT_NAMES[fmt]} to {output}."))
