@@ -1,10 +1,29 @@
 """How a stored answer reads next to the key: one row per option, item or pair, in the order
-the student saw them. Shared by the student's feedback and the teacher's report."""
+the student saw them, with the question's sources. Shared by the student's feedback and score
+page and the teacher's report."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Prefetch, prefetch_related_objects
+
+from explainer.models import Sentence
 from quizzes.generation import ordinal
 from quizzes.models import Attempt, Question, Response
+
+
+def with_sources(questions: list[Question]) -> list[Question]:
+    """Fetch the options and source sentences of `questions` (only those that will be shown)."""
+    prefetch_related_objects(questions, "options", Prefetch("sentences", queryset=Sentence.objects.order_by("number")))
+    return questions
+
+
+def section_url(question: Question) -> str:
+    """The explainer section a question comes from: the first one that cites its sentences."""
+    if question.topic is None:
+        return ""
+    section = question.topic.section_for([sentence.number for sentence in question.sentences.all()])
+    return f"{question.topic.get_absolute_url()}#{section}" if section else question.topic.get_absolute_url()
 
 
 @dataclass
@@ -60,3 +79,18 @@ def answer_rows(attempt: Attempt, question: Question, response: Response) -> lis
         case _:
             chosen = set(answer.get("options", []))
             return [Row(text=option.text, chosen=option.pk in chosen, correct=option.is_correct) for option in options]
+
+
+def attempt_review(attempt: Attempt, questions: Sequence[Question]) -> list[dict]:
+    """Every question of the attempt (with sources fetched) with the answer given, if any."""
+    responses = {response.question_id: response for response in attempt.responses.all()}
+    return [
+        {
+            "number": number,
+            "question": question,
+            "response": responses.get(question.pk),
+            "rows": answer_rows(attempt, question, responses[question.pk]) if question.pk in responses else [],
+            "section_url": section_url(question),
+        }
+        for number, question in enumerate(questions, start=1)
+    ]

@@ -15,6 +15,7 @@ import fsrs
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
@@ -128,6 +129,12 @@ class QuestionQuerySet(models.QuerySet):
     def accepted(self):
         """The questions students see: not drafts waiting for a teacher's review."""
         return self.filter(is_draft=False)
+
+    def count_of(self, quiz: models.Expression):
+        """A subquery: how many accepted questions the quiz `quiz` (an OuterRef) has. A subquery,
+        not a join: a join with attempts grows with every attempt ever made."""
+        counted = self.accepted().filter(quiz=quiz).order_by().values("quiz").annotate(n=models.Count("pk"))
+        return Coalesce(models.Subquery(counted.values("n")), 0)
 
 
 class Question(models.Model):

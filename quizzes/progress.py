@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from explainer.models import Sentence, Topic
@@ -110,13 +110,10 @@ def facts_sort(topics: list[TopicProgress], learner: Learner) -> None:
 
 def attempts_finished(learner: Learner) -> QuerySet[Attempt]:
     """The learner's finished attempts, newest first, each with its question count."""
-    question_count = (
-        Question.objects.accepted().filter(quiz=OuterRef("quiz")).order_by().values("quiz").annotate(n=Count("pk"))
-    )
     return (
         Attempt.objects.filter(learner=learner, finished_at__isnull=False)
         .select_related("quiz")
-        .annotate(total=Coalesce(Subquery(question_count.values("n")), 0))
+        .annotate(total=Question.objects.count_of(OuterRef("quiz")))
         .order_by("-finished_at", "-pk")
     )
 

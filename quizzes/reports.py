@@ -7,23 +7,18 @@ computed in Python by `quizzes.analysis` from one query of attempts and one of t
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 
-from explainer.models import Sentence
 from quizzes import analysis
-from quizzes.answers import answer_rows
+from quizzes.answers import attempt_review, with_sources
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, Classroom, Question, Quiz
 
 
 def _questions(quiz: Quiz, *, drafts: bool = False) -> list[Question]:
     questions = quiz.questions.all() if drafts else quiz.questions.accepted()
-    return list(
-        questions.select_related("topic", "fact").prefetch_related(
-            "options", Prefetch("sentences", queryset=Sentence.objects.order_by("number"))
-        )
-    )
+    return with_sources(list(questions.select_related("topic", "fact")))
 
 
 def preview_context(*, quiz: Quiz) -> dict:
@@ -137,17 +132,4 @@ def report_csv(*, quiz: Quiz, attempts: QuerySet, name: str) -> HttpResponse:
 
 def attempt_rows(attempt: Attempt) -> dict:
     """One student's answers, question by question, for the teacher."""
-    questions = _questions(attempt.quiz)
-    responses = {response.question_id: response for response in attempt.responses.all()}
-    return {
-        "attempt": attempt,
-        "review": [
-            {
-                "number": number,
-                "question": question,
-                "response": responses.get(question.pk),
-                "rows": answer_rows(attempt, question, responses[question.pk]) if question.pk in responses else [],
-            }
-            for number, question in enumerate(questions, start=1)
-        ],
-    }
+    return {"attempt": attempt, "review": attempt_review(attempt, _questions(attempt.quiz))}

@@ -8,8 +8,7 @@ gets the question card alone; a plain form post is redirected to the page (POST/
 
 import uuid
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from explainer.models import Sentence
-from quizzes.answers import answer_rows
+from quizzes.answers import answer_rows, attempt_review, section_url, with_sources
 from quizzes.forms import AnswerForm
 from quizzes.models import Assignment, Attempt, Question, Quiz
 from quizzes.services import answer_submit, attempt_start, fact_reviewable, learner_for
@@ -28,9 +26,6 @@ from quizzes.services import answer_submit, attempt_start, fact_reviewable, lear
 def quiz_list(request: HttpRequest) -> HttpResponse:
     learner = learner_for(request)
     # Subqueries, not joins: a join of attempts and questions grows with every attempt ever made.
-    question_count = (
-        Question.objects.accepted().filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk"))
-    )
     best = Attempt.objects.filter(quiz=OuterRef("pk"), learner=learner, finished_at__isnull=False)
     # The built-in quizzes, and a teacher's only for the students of a class it is assigned to:
     # a teacher's published quiz is open to anyone with its link, but listed to nobody else.
@@ -42,7 +37,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         .filter(listed)
         .select_related("topic")
         .annotate(
-            question_count=Coalesce(Subquery(question_count.values("n")), 0),
+            question_count=Question.objects.count_of(OuterRef("pk")),
             best_score=Subquery(best.order_by("-score").values("score")[:1])
             if learner
             else Value(None, output_field=IntegerField()),
@@ -114,11 +109,6 @@ def _questions(attempt: Attempt) -> list[Question]:
     return list(attempt.quiz.questions.accepted().select_related("topic", "fact"))
 
 
-def _with_sources(questions: list[Question]) -> None:
-    """Fetch the options and source sentences of `questions` (only those that will be shown)."""
-    prefetch_related_objects(questions, "options", Prefetch("sentences", queryset=Sentence.objects.order_by("number")))
-
-
 @require_safe
 @never_cache
 def attempt_resume(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
@@ -127,14 +117,6 @@ def attempt_resume(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
         return redirect("quizzes:result", attempt.public_id)
     answered = attempt.responses.count()
     return redirect("quizzes:question", attempt.public_id, answered + 1)
-
-
-def _section_url(question: Question) -> str:
-    """The explainer section a question comes from: the first one that cites its sentences."""
-    if question.topic is None:
-        return ""
-    section = question.topic.section_for([sentence.number for sentence in question.sentences.all()])
-    return f"{question.topic.get_absolute_url()}#{section}" if section else question.topic.get_absolute_url()
 
 
 def _card_context(attempt: Attempt, questions: list[Question], number: int, **extra) -> dict:
@@ -153,7 +135,7 @@ def _card_context(attempt: Attempt, questions: list[Question], number: int, **ex
         rows = context["rows"] = answer_rows(attempt, question, response)
         if question.kind == Question.Kind.MATCHING:
             context["pairs_right"] = sum(row.correct for row in rows)
-        context["section_url"] = _section_url(question)
+        context["section_url"] = section_url(question)
         context["next_url"] = (
             reverse("quizzes:question", args=[attempt.public_id, number + 1])
             if number < len(questions)
@@ -182,7 +164,7 @@ def attempt_question(request: HttpRequest, attempt_id: uuid.UUID, number: int) -
     first_open = next((n for n, q in enumerate(questions, start=1) if q.pk not in responses), None)
     if first_open is not None and number > first_open:
         return redirect("quizzes:question", attempt.public_id, first_open)
-    _with_sources([question])
+    with_sources([question])
 
     if request.method == "POST":
         form = AnswerForm(request.POST, attempt=attempt, question=question)
@@ -212,19 +194,8 @@ def attempt_result(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     if attempt.finished_at is None:
         return redirect("quizzes:attempt", attempt.public_id)
-    questions = _questions(attempt)
-    _with_sources(questions)
-    responses = {response.question_id: response for response in attempt.responses.all()}
-    review = [
-        {
-            "number": number,
-            "question": question,
-            "response": responses.get(question.pk),
-            "rows": answer_rows(attempt, question, responses[question.pk]) if question.pk in responses else [],
-            "section_url": _section_url(question),
-        }
-        for number, question in enumerate(questions, start=1)
-    ]
+    questions = with_sources(_questions(attempt))
+    review = attempt_review(attempt, questions)
     # The facts missed here whose review is still to come (a fact missed is due ten minutes later).
     missed = sum(
         1
