@@ -7,14 +7,13 @@ quizzes are a read-only library that any teacher can view, preview, export and d
 Superusers see everything. Review rounds are a learner's private quizzes and appear nowhere.
 """
 
-import random
-import secrets
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -25,7 +24,7 @@ from django.utils.html import format_html
 from explainer.models import Topic
 from quizzes import generation, interchange, reports
 from quizzes.generation import question_problems
-from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Option, Question, Quiz
+from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Option, Question, Quiz, seed_new
 from quizzes.services import questions_from_facts, questions_generate, quiz_duplicate
 from quizzes.transfer import quiz_export, quiz_import
 
@@ -40,9 +39,10 @@ class OwnedAdmin(admin.ModelAdmin):
     owner_path = "owner"
 
     def owner_id(self, obj) -> int | None:
-        for part in self.owner_path.split("__"):
-            obj = getattr(obj, part) if obj is not None else None
-        return obj.pk if obj is not None else None
+        *path, last = self.owner_path.split("__")
+        for part in path:
+            obj = getattr(obj, part)
+        return getattr(obj, f"{last}_id")  # the id alone: no need to load the owner
 
     def visible(self, request: HttpRequest, queryset):
         if request.user.is_superuser:
@@ -83,6 +83,76 @@ class OwnedAdmin(admin.ModelAdmin):
         if change and not self.has_change_permission(request, obj):
             raise PermissionDenied
         return obj
+
+    def page_context(self, request, original, title: str, **extra) -> dict:
+        """The context of a custom admin page about `original` (a quiz, an assignment)."""
+        quiz = original if isinstance(original, Quiz) else original.quiz
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": original,
+            "quiz": quiz,
+            "title": title,
+            **extra,
+        }
+
+
+@dataclass
+class Reported:
+    """What a report is about: a quiz (all its attempts) or an assignment (the attempts made for it)."""
+
+    original: Quiz | Assignment
+    quiz: Quiz
+    attempts: QuerySet
+    title: str
+    filename: str
+    assignment: Assignment | None = None
+
+
+class ReportAdmin(OwnedAdmin):
+    """Adds a report, its CSV and each student's answers; `reported` says what is reported on."""
+
+    def reported(self, request, object_id) -> Reported:
+        raise NotImplementedError
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        name = f"{self.opts.app_label}_{self.opts.model_name}_report"
+        return [
+            path("<path:object_id>/report/", view(self.report_view), name=name),
+            path("<path:object_id>/report.csv", view(self.report_csv_view), name=f"{name}_csv"),
+            path("<path:object_id>/report/<uuid:attempt_id>/", view(self.report_attempt_view), name=f"{name}_attempt"),
+            *super().get_urls(),
+        ]
+
+    def report_view(self, request, object_id):
+        subject = self.reported(request, object_id)
+        classroom = subject.assignment.classroom if subject.assignment else None
+        report = reports.report_build(quiz=subject.quiz, attempts=subject.attempts, classroom=classroom)
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_report"
+        links = {"csv": reverse(f"{name}_csv", args=[subject.original.pk]), "attempt": f"{name}_attempt"}
+        context = self.page_context(
+            request,
+            subject.original,
+            f"Report: {subject.title}",
+            report=report,
+            links=links,
+            assignment=subject.assignment,
+        )
+        return TemplateResponse(request, "admin/quizzes/report.html", context)
+
+    def report_csv_view(self, request, object_id):
+        subject = self.reported(request, object_id)
+        return reports.report_csv(quiz=subject.quiz, attempts=subject.attempts, name=subject.filename)
+
+    def report_attempt_view(self, request, object_id, attempt_id):
+        subject = self.reported(request, object_id)
+        attempt = subject.attempts.filter(public_id=attempt_id).select_related("learner__user").first()
+        if attempt is None:
+            raise Http404("No such attempt in this report.")
+        title = f"{attempt.learner.name}: {subject.title}"
+        context = self.page_context(request, subject.original, title, **reports.attempt_rows(attempt))
+        return TemplateResponse(request, "admin/quizzes/report_attempt.html", context)
 
 
 class OwnedInline:
@@ -189,7 +259,7 @@ class FactsGenerateForm(forms.Form):
 
 
 @admin.register(Quiz)
-class QuizAdmin(OwnedAdmin):
+class QuizAdmin(ReportAdmin):
     list_display = ["title", "topic", "status", "owner_name", "question_count", "draft_count"]
     list_filter = ["status", "topic"]
     search_fields = ["title", "description"]
@@ -257,7 +327,7 @@ class QuizAdmin(OwnedAdmin):
 
     @admin.action(description="Unpublish the selected quizzes", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = self._own_only(request, queryset).update(status=Quiz.Status.DRAFT)
+        count = self._own_only(request, queryset).unpublish()
         self.message_user(request, f"Unpublished {count} quiz(zes).")
 
     @admin.action(description="Duplicate into my quizzes", permissions=["add"])
@@ -306,26 +376,8 @@ class QuizAdmin(OwnedAdmin):
             path("<path:object_id>/preview/", view(self.preview_view), name="quizzes_quiz_preview"),
             path("<path:object_id>/publish/", view(self.publish_view), name="quizzes_quiz_publish"),
             path("<path:object_id>/duplicate/", view(self.duplicate_view), name="quizzes_quiz_duplicate"),
-            path("<path:object_id>/report/", view(self.report_view), name="quizzes_quiz_report"),
-            path("<path:object_id>/report.csv", view(self.report_csv_view), name="quizzes_quiz_report_csv"),
-            path(
-                "<path:object_id>/report/<uuid:attempt_id>/",
-                view(self.report_attempt_view),
-                name="quizzes_quiz_report_attempt",
-            ),
             *super().get_urls(),
         ]
-
-    def _context(self, request, quiz: Quiz, title: str, **extra) -> dict:
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": quiz,
-            "quiz": quiz,
-            "title": title,
-            "has_view_permission": True,
-            **extra,
-        }
 
     def import_view(self, request):
         """Upload a GIFT or Moodle XML file: a new draft quiz of the teacher's, or every error by line."""
@@ -353,7 +405,7 @@ class QuizAdmin(OwnedAdmin):
         form = GenerateForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             seed = form.cleaned_data["seed"]
-            seed = secrets.randbits(31) if seed is None else seed
+            seed = seed_new() if seed is None else seed
             added = questions_generate(
                 quiz=quiz,
                 topics=[topic.slug for topic in form.cleaned_data["topics"]],
@@ -368,7 +420,7 @@ class QuizAdmin(OwnedAdmin):
                 messages.SUCCESS if added else messages.WARNING,
             )
             return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
-        context = self._context(request, quiz, f"Generate questions for “{quiz.title}”", form=form)
+        context = self.page_context(request, quiz, f"Generate questions for “{quiz.title}”", form=form)
         return TemplateResponse(
             request, "admin/quizzes/quiz/generate.html", context, status=400 if form.errors else 200
         )
@@ -385,12 +437,10 @@ class QuizAdmin(OwnedAdmin):
         wanted = request.POST.get("status")
         if wanted not in Quiz.Status.values or wanted == Quiz.Status.REVIEW:
             return HttpResponse("Say status=published or status=draft.", status=400)
-        if wanted == quiz.status:
-            pass
-        elif wanted == Quiz.Status.DRAFT:
-            Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.DRAFT)
+        if wanted == Quiz.Status.DRAFT and quiz.status != wanted:
+            quiz.unpublish()
             self.message_user(request, f"Unpublished “{quiz.title}”: students no longer see it.")
-        else:
+        elif wanted == Quiz.Status.PUBLISHED and quiz.status != wanted:
             self._publish(request, quiz)
         return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
 
@@ -404,35 +454,14 @@ class QuizAdmin(OwnedAdmin):
         self.message_user(request, f"This is your copy of “{quiz.title}”, a draft: change it as you like.")
         return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[copy.pk]))
 
-    def _reported_quiz(self, request, object_id) -> Quiz:
+    def reported(self, request, object_id) -> Reported:
         # A report shows students' answers: only the quiz's owner (or a superuser) reads it.
         quiz = self.own_object(request, object_id)
-        if not _owns(request, quiz.owner_id):
+        if not self.has_change_permission(request, quiz):
             raise Http404("Reports are for your own quizzes; for a built-in quiz, assign it and read the assignment's.")
-        return quiz
-
-    def report_view(self, request, object_id):
-        quiz = self._reported_quiz(request, object_id)
-        report = reports.report_build(quiz=quiz, attempts=Attempt.objects.filter(quiz=quiz))
-        links = {
-            "csv": reverse("admin:quizzes_quiz_report_csv", args=[quiz.pk]),
-            "attempt": "admin:quizzes_quiz_report_attempt",
-            "object_id": quiz.pk,
-        }
-        context = self._context(request, quiz, f"Report: {quiz.title}", report=report, links=links)
-        return TemplateResponse(request, "admin/quizzes/report.html", context)
-
-    def report_csv_view(self, request, object_id):
-        quiz = self._reported_quiz(request, object_id)
-        return reports.report_csv(quiz=quiz, attempts=Attempt.objects.filter(quiz=quiz), name=quiz.slug)
-
-    def report_attempt_view(self, request, object_id, attempt_id):
-        quiz = self._reported_quiz(request, object_id)
-        attempt = Attempt.objects.filter(quiz=quiz, public_id=attempt_id).select_related("learner__user").first()
-        if attempt is None:
-            raise Http404("No such attempt on this quiz.")
-        context = self._context(request, quiz, f"{attempt.learner.name}: {quiz.title}", **reports.attempt_rows(attempt))
-        return TemplateResponse(request, "admin/quizzes/report_attempt.html", context)
+        return Reported(
+            original=quiz, quiz=quiz, attempts=Attempt.objects.filter(quiz=quiz), title=quiz.title, filename=quiz.slug
+        )
 
 
 ANSWERED = (
@@ -626,7 +655,10 @@ class AssignmentInline(OwnedInline, admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz":
             kwargs["queryset"] = assignable_quizzes(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "quiz":
+            field.choices = list(field.choices)  # read once, not once more for every assignment row
+        return field
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("quiz", "classroom")
@@ -641,7 +673,7 @@ class AssignmentInline(OwnedInline, admin.TabularInline):
 def assignable_quizzes(request):
     """A teacher assigns their own quizzes and the built-in ones (a new assignment, only a
     published one: see Assignment.clean; an existing one keeps its quiz if it is unpublished)."""
-    return Quiz.objects.for_teacher(request.user)
+    return Quiz.objects.for_teacher(request.user).select_related("topic")
 
 
 @admin.register(Classroom)
@@ -672,7 +704,7 @@ class ClassroomAdmin(OwnedAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(OwnedAdmin):
+class AssignmentAdmin(ReportAdmin):
     owner_path = "classroom__owner"
     list_display = ["quiz", "classroom", "due_at", "report_link"]
     list_filter = [("classroom", admin.RelatedOnlyFieldListFilter)]  # only the classes of the rows shown
@@ -694,63 +726,19 @@ class AssignmentAdmin(OwnedAdmin):
     def report_link(self, assignment: Assignment) -> str:
         return format_html("<a href='{}'>Report</a>", reverse("admin:quizzes_assignment_report", args=[assignment.pk]))
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<path:object_id>/report/", view(self.report_view), name="quizzes_assignment_report"),
-            path("<path:object_id>/report.csv", view(self.report_csv_view), name="quizzes_assignment_report_csv"),
-            path(
-                "<path:object_id>/report/<uuid:attempt_id>/",
-                view(self.report_attempt_view),
-                name="quizzes_assignment_report_attempt",
-            ),
-            *super().get_urls(),
-        ]
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("quiz", "classroom")
 
-    def _attempts(self, assignment: Assignment):
-        return Attempt.objects.filter(assignment=assignment)
-
-    def report_view(self, request, object_id):
+    def reported(self, request, object_id) -> Reported:
         assignment = self.own_object(request, object_id)
-        report = reports.report_build(
-            quiz=assignment.quiz, attempts=self._attempts(assignment), classroom=assignment.classroom
+        return Reported(
+            original=assignment,
+            quiz=assignment.quiz,
+            attempts=Attempt.objects.filter(assignment=assignment),
+            title=str(assignment),
+            filename=f"{assignment.quiz.slug}-{assignment.pk}",
+            assignment=assignment,
         )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": assignment,
-            "title": f"Report: {assignment}",
-            "quiz": assignment.quiz,
-            "assignment": assignment,
-            "report": report,
-            "links": {
-                "csv": reverse("admin:quizzes_assignment_report_csv", args=[assignment.pk]),
-                "attempt": "admin:quizzes_assignment_report_attempt",
-                "object_id": assignment.pk,
-            },
-        }
-        return TemplateResponse(request, "admin/quizzes/report.html", context)
-
-    def report_csv_view(self, request, object_id):
-        assignment = self.own_object(request, object_id)
-        return reports.report_csv(
-            quiz=assignment.quiz, attempts=self._attempts(assignment), name=f"{assignment.quiz.slug}-{assignment.pk}"
-        )
-
-    def report_attempt_view(self, request, object_id, attempt_id):
-        assignment = self.own_object(request, object_id)
-        attempt = self._attempts(assignment).filter(public_id=attempt_id).select_related("learner__user").first()
-        if attempt is None:
-            raise Http404("No such attempt for this assignment.")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": assignment,
-            "quiz": assignment.quiz,
-            "title": f"{attempt.learner.name}: {assignment}",
-            **reports.attempt_rows(attempt),
-        }
-        return TemplateResponse(request, "admin/quizzes/report_attempt.html", context)
 
 
 # Generating from chosen facts: an action of the fact changelist (see explainer/admin.py).
@@ -767,7 +755,7 @@ def questions_from_facts_page(modeladmin, request, queryset):
             quiz=quiz,
             fact_keys=list(queryset.values_list("key", flat=True)),
             kinds=form.cleaned_data["kinds"],
-            seed=random.SystemRandom().randrange(2**31),
+            seed=seed_new(),
         )
         url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
         modeladmin.message_user(

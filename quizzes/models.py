@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from explainer.models import Fact, Sentence, Topic
@@ -26,6 +27,9 @@ from quizzes import generation, grading
 class QuizQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Quiz.Status.PUBLISHED)
+
+    def unpublish(self) -> int:
+        return self.update(status=Quiz.Status.DRAFT, updated_at=timezone.now())
 
     def builtin(self):
         return self.filter(owner__isnull=True, learner__isnull=True)
@@ -105,10 +109,6 @@ class Quiz(models.Model):
     def is_review(self) -> bool:
         return self.status == self.Status.REVIEW
 
-    @property
-    def is_builtin(self) -> bool:
-        return self.owner_id is None and self.learner_id is None
-
     def publish(self) -> None:
         """Open the quiz to students; refused while they would see no question, or one that cannot be asked."""
         questions = list(self.questions.accepted().prefetch_related("options"))
@@ -118,6 +118,11 @@ class Quiz(models.Model):
             if problems := question.problems():
                 raise ValidationError(f"Question {number} cannot be asked yet: {' '.join(problems)}")
         self.status = self.Status.PUBLISHED
+        self.save(update_fields=["status", "updated_at"])
+
+    def unpublish(self) -> None:
+        """Close the quiz to students; their answers so far are kept."""
+        self.status = self.Status.DRAFT
         self.save(update_fields=["status", "updated_at"])
 
     @property
@@ -249,7 +254,8 @@ class Learner(models.Model):
         return self.display_name or self.user.get_username()
 
 
-def _new_seed() -> int:
+def seed_new() -> int:
+    """A fresh seed for shuffling or generating: random, and small enough for the seed columns."""
     return secrets.randbits(31)
 
 
@@ -330,7 +336,7 @@ class Attempt(models.Model):
         related_name="attempts",
         help_text="The homework this attempt was made for.",
     )
-    seed = models.PositiveIntegerField(default=_new_seed, help_text="Shuffles the options, the same on every reload.")
+    seed = models.PositiveIntegerField(default=seed_new, help_text="Shuffles the options, the same on every reload.")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Correct answers, once finished.")

@@ -91,10 +91,6 @@ class Report:
     not_started: list[str] = field(default_factory=list)  # for homework: students with no finished attempt
     unfinished: int = 0  # attempts begun and not finished
 
-    @property
-    def flagged(self) -> list[analysis.ItemStats]:
-        return [item for item in self.items if item.flags]
-
 
 def report_build(*, quiz: Quiz, attempts: QuerySet, classroom: Classroom | None = None) -> Report:
     questions = _infos(_questions(quiz))

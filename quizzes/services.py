@@ -3,7 +3,6 @@ answers, scheduling reviews, and carrying a guest's progress into their account.
 
 import logging
 import random
-import secrets
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from quizzes.models import (
     Quiz,
     Response,
     ReviewCard,
+    seed_new,
 )
 
 logger = logging.getLogger(__name__)
@@ -292,7 +292,7 @@ def _review_round_create(*, learner: Learner, now: datetime) -> Attempt | None:
     )
     if not cards:
         return None
-    seed = secrets.randbits(31)
+    seed = seed_new()
     rng = random.Random(seed)  # noqa: S311 (question variety, not a secret)
     numbers = {sentence.number for card in cards for sentence in card.fact.sentences.all()}
     sentences = dict(Sentence.objects.filter(number__in=numbers).values_list("number", "text"))

@@ -4,7 +4,9 @@ duplicate; classes joined by code; reports with item analysis."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -337,10 +339,10 @@ def test_joining_needs_an_account(db, guest_client):
 
 # Reports
 
-REPORT_QUERIES = (
-    14  # session, user, the assignment, the questions and options, attempts and answers, the class, admin chrome
-)
-CSV_QUERIES = 9
+# Session, user, the assignment with its quiz and class, the questions with options and sources,
+# attempts and answers, the unfinished count, the class's students, the admin's chrome.
+REPORT_QUERIES = 12
+CSV_QUERIES = 8
 
 
 def _class_takes(quiz: Quiz, teacher: User, students: int) -> Assignment:
@@ -554,3 +556,61 @@ def test_view_on_site_does_not_reveal_another_teacher_s_quiz(quiz, teacher_clien
     assert teacher_client.get(url)["Location"].endswith(quiz.get_absolute_url())
     odd = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Quiz).pk, "not-a-number"])
     assert teacher_client.get(odd).status_code == 404
+
+
+# The quiz's own report, and the changelist actions
+
+
+def test_the_quiz_report_shows_every_student_who_took_it(quiz, teacher, teacher_client):
+    assignment = _class_takes(quiz, teacher, 3)
+    page = teacher_client.get(reverse("admin:quizzes_quiz_report", args=[quiz.pk])).content.decode()
+    assert "3 students finished it" in page and "Student 002" in page and "33%" in page
+    csv = teacher_client.get(reverse("admin:quizzes_quiz_report_csv", args=[quiz.pk])).content.decode()
+    assert csv.count("\n") == 4 and '"Student 000"' in csv
+    attempt = Attempt.objects.filter(assignment=assignment).order_by("pk").first()
+    url = reverse("admin:quizzes_quiz_report_attempt", args=[quiz.pk, attempt.public_id])
+    assert "✓ Right" in teacher_client.get(url).content.decode()
+
+
+def test_the_changelist_actions_publish_unpublish_and_duplicate(quiz, teacher, teacher_client):
+    changelist = reverse("admin:quizzes_quiz_changelist")
+    teacher_client.post(changelist, {"action": "publish", "_selected_action": [quiz.pk]})
+    assert Quiz.objects.get(pk=quiz.pk).status == Quiz.Status.PUBLISHED
+    teacher_client.post(changelist, {"action": "unpublish", "_selected_action": [quiz.pk]})
+    assert Quiz.objects.get(pk=quiz.pk).status == Quiz.Status.DRAFT
+    builtin = Quiz.objects.get(slug="union-state")
+    teacher_client.post(changelist, {"action": "duplicate", "_selected_action": [quiz.pk, builtin.pk]})
+    copies = Quiz.objects.filter(owner=teacher).exclude(pk=quiz.pk)
+    assert sorted(copy.title for copy in copies) == sorted([f"{quiz.title} (copy)", f"{builtin.title} (copy)"])
+    assert all(copy.questions.count() for copy in copies)
+    teacher_client.post(changelist, {"action": "publish", "_selected_action": [builtin.pk]})
+    assert Quiz.objects.get(pk=builtin.pk).status == Quiz.Status.PUBLISHED  # untouched: it was already
+
+
+def test_a_moodle_xml_file_imports_through_the_admin(content, teacher, teacher_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from quizzes.transfer import quiz_export
+
+    xml, _ = quiz_export(quiz=Quiz.objects.get(slug="csto"), fmt="moodlexml")
+    upload = SimpleUploadedFile("csto.xml", xml.encode())
+    response = teacher_client.post(reverse("admin:quizzes_quiz_import"), {"file": upload})
+    imported = Quiz.objects.get(owner=teacher)
+    assert response["Location"] == change_url(imported)
+    assert imported.questions.count() == Quiz.objects.get(slug="csto").questions.count()
+
+
+def test_a_class_page_runs_the_same_queries_with_one_assignment_or_ten(content, teacher, teacher_client):
+    classroom = Classroom.objects.create(name="9B", owner=teacher)
+    quizzes = [
+        Quiz.objects.create(slug=f"q{n}", title=f"Quiz {n}", owner=teacher, status="published") for n in range(10)
+    ]
+    Assignment.objects.create(classroom=classroom, quiz=quizzes[0])
+    teacher_client.get(change_url(classroom))  # warms Django's content-type cache
+    with CaptureQueriesContext(connection) as one:
+        assert teacher_client.get(change_url(classroom)).status_code == 200
+    Assignment.objects.bulk_create(Assignment(classroom=classroom, quiz=quiz) for quiz in quizzes[1:])
+    with CaptureQueriesContext(connection) as ten:
+        page = teacher_client.get(change_url(classroom)).content.decode()
+    assert page.count("/report/") >= 10
+    assert len(ten.captured_queries) == len(one.captured_queries)

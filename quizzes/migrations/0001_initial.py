@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('seed', models.PositiveIntegerField(default=quizzes.models._new_seed, help_text='Shuffles the options, the same on every reload.')),
+                ('seed', models.PositiveIntegerField(default=quizzes.models.seed_new, help_text='Shuffles the options, the same on every reload.')),
                 ('started_at', models.DateTimeField(auto_now_add=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
                 ('score', models.PositiveSmallIntegerField(blank=True, help_text='Correct answers, once finished.', null=True)),
