@@ -291,7 +291,8 @@ def false_statement(fact: FactIn, rng: random.Random) -> str | None:
         or WEEKDAY.search(fact.statement[: found.start()])
     ):
         return None
-    for wrong in rng.sample(_wrong_answers(fact), len(_wrong_answers(fact))):
+    wrong_answers = _wrong_answers(fact)
+    for wrong in rng.sample(wrong_answers, len(wrong_answers)):
         if found.start() == 0:
             wrong = wrong[:1].upper() + wrong[1:]
         changed = fact.statement[: found.start()] + wrong + fact.statement[found.end() :]

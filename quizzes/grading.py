@@ -46,8 +46,10 @@ def _close(response: str, answer: str) -> float:
 
 def text_matches(response: str, accepted: Sequence[str], rejected: Sequence[str] = ()) -> bool:
     """Whether a typed `response` gives one of the `accepted` answers and none of the `rejected` ones."""
+    if len(response) > MAX_TEXT_LENGTH:
+        return False  # before normalising: no regex work on an overlong response
     given = normalise(response)
-    if not given or len(response) > MAX_TEXT_LENGTH:
+    if not given:
         return False
     answers = [normalise(answer) for answer in accepted]
     wrong = [normalise(value) for value in rejected]

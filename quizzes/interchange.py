@@ -70,9 +70,7 @@ def _draft_problems(draft: Draft, line: int, count: int) -> list[tuple[int, str]
             draft.kind, [(o.text, o.correct, o.match) for o in draft.options], list(draft.accepted)
         )
     ]
-    texts = [draft.stem, draft.explanation, *draft.accepted, *draft.rejected]
-    texts += [text for option in draft.options for text in (option.text, option.match)]
-    if any(CONTROL.search(text) for text in texts):
+    if any(CONTROL.search(text) for text in _texts(draft)):
         problems.append((line, "a control character (such as NUL) is in the text: remove it"))
     if len(draft.options) > MAX_OPTIONS:
         problems.append((line, f"more than {MAX_OPTIONS} answers in one question"))

@@ -5,7 +5,7 @@ import logging
 import random
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -202,6 +202,12 @@ def default_quizzes_generate(*, seed: int = DEFAULT_SEED, dry_run: bool = False)
     return report
 
 
+def _session_guest(request: HttpRequest) -> Learner | None:
+    """The guest learner this browser's session names, if it is still a guest."""
+    learner_id = request.session.get(LEARNER_SESSION_KEY)
+    return Learner.objects.filter(pk=learner_id, user__isnull=True).first() if learner_id else None
+
+
 def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None:
     """The learner behind `request`: the signed-in user's, or the guest's of this browser session."""
     if request.user.is_authenticated:
@@ -210,8 +216,7 @@ def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None
         if create:
             return Learner.objects.get_or_create(user=request.user)[0]
         return Learner.objects.filter(user=request.user).first()
-    learner_id = request.session.get(LEARNER_SESSION_KEY)
-    learner = Learner.objects.filter(pk=learner_id, user__isnull=True).first() if learner_id else None
+    learner = _session_guest(request)
     if learner is None and create:
         learner = Learner.objects.create()
         request.session[LEARNER_SESSION_KEY] = learner.pk
@@ -331,14 +336,15 @@ def learner_claim(*, request: HttpRequest, user: AbstractBaseUser) -> None:
     the sign-in still succeeds and the guest stays linked, to be merged on the next page that
     looks for the learner (`learner_for`): a failed merge must not strand the guest's progress.
     """
-    guest_id = request.session.get(LEARNER_SESSION_KEY)
-    guest = Learner.objects.filter(pk=guest_id, user__isnull=True).first() if guest_id else None
+    guest = _session_guest(request)
     if guest is not None:
         try:
             learner_merge(guest=guest, user=user)
         except DatabaseError:
             logger.exception(
-                "Could not merge guest learner %s into user %s; will retry at the next sign-in", guest.pk, user.pk
+                "Could not merge guest learner %s into user %s; will retry on the next page they open",
+                guest.pk,
+                user.pk,
             )
             return
     request.session.pop(LEARNER_SESSION_KEY, None)
@@ -401,12 +407,7 @@ def cards_rebuild(*, learner: Learner, fact_ids: set[int]) -> None:
 def _material_without(quiz: Quiz, material: generation.Material) -> generation.Material:
     """The material minus the facts `quiz` already asks about: a fact is asked once per quiz."""
     asked = set(quiz.questions.exclude(fact=None).values_list("fact__key", flat=True))
-    return generation.Material(
-        facts=tuple(fact for fact in material.facts if fact.key not in asked),
-        events=material.events,
-        pair_sets=material.pair_sets,
-        sentences=material.sentences,
-    )
+    return replace(material, facts=tuple(fact for fact in material.facts if fact.key not in asked))
 
 
 def questions_generate(*, quiz: Quiz, topics: list[str], kinds: list[str], count: int, seed: int) -> list[Question]:
@@ -414,11 +415,10 @@ def questions_generate(*, quiz: Quiz, topics: list[str], kinds: list[str], count
     drafts for the teacher to review. Types the facts cannot supply become single choice."""
     material = _material_without(quiz, material_load())
     if topics:
-        material = generation.Material(
+        material = replace(
+            material,
             facts=tuple(fact for fact in material.facts if set(fact.topics) & set(topics)),
             events=tuple(event for event in material.events if event.topic in topics),
-            pair_sets=material.pair_sets,
-            sentences=material.sentences,
         )
     rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
     topic = topics[0] if len(topics) == 1 else None

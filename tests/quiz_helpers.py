@@ -1,8 +1,13 @@
 """Building answers the way a browser posts them, from the attempt's tokens, and taking whole quizzes."""
 
+from datetime import timedelta
+
+from django.db.models import F
 from django.urls import reverse
 
-from quizzes.models import Attempt, Question
+from quizzes.models import Attempt, Question, ReviewCard
+
+HTMX = {"HX-Request": "true"}
 
 
 def answer_data(attempt: Attempt, question: Question, *, right: bool = True) -> dict[str, str | list[str]]:
@@ -44,3 +49,20 @@ def attempt_answer(client, attempt: Attempt, *, right=lambda number, question: T
         response = client.post(url, answer_data(attempt, question, right=right(number, question)))
         assert response.status_code == 302, response.content
     attempt.refresh_from_db()
+
+
+def wrong_first(count: int):
+    """For `quiz_take`: answer the first `count` questions wrongly and the rest rightly."""
+    return lambda number, question: number > count
+
+
+def minutes_pass(minutes: int) -> None:
+    """Let time pass for every review card: their due times move into the past."""
+    ReviewCard.objects.update(due=F("due") - timedelta(minutes=minutes))
+
+
+def review_begin(client) -> Attempt:
+    """Press "Review now" as `client`: the review round it opens."""
+    response = client.post(reverse("quizzes:review-start"))
+    assert response.status_code == 302
+    return Attempt.objects.get(public_id=response["Location"].split("/")[2])

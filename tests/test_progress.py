@@ -5,7 +5,6 @@ import re
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +14,9 @@ from explainer.models import Fact, Topic
 from quizzes.mastery import RECENT, Level
 from quizzes.models import Attempt, Learner, Quiz, Response, ReviewCard
 from quizzes.progress import topic_progress
-from tests.quiz_helpers import attempt_answer, quiz_take
+from tests.quiz_helpers import attempt_answer, minutes_pass, quiz_take, review_begin, wrong_first
 
 PROGRESS = reverse("quizzes:progress")
-
-
-def wrong_first(count: int):
-    return lambda number, question: number > count
 
 
 def test_a_visitor_who_has_answered_nothing_is_invited_to_start_and_nothing_is_stored(content, guest_client):
@@ -140,10 +135,8 @@ def test_history_pages_are_numbered_and_a_bad_page_number_shows_a_real_page(cont
 
 def test_review_rounds_are_in_the_history_but_not_on_the_chart(content, guest_client):
     quiz_take(guest_client, right=lambda number, question: False)
-    ReviewCard.objects.update(due=F("due") - timedelta(minutes=11))
-    response = guest_client.post(reverse("quizzes:review-start"))
-    review = Attempt.objects.get(public_id=response["Location"].split("/")[2])
-    attempt_answer(guest_client, review)
+    minutes_pass(11)
+    attempt_answer(guest_client, review_begin(guest_client))
     page = guest_client.get(PROGRESS).content.decode()
     assert "Review round" in page
     assert page.count('class="chart-point"') == 1
@@ -163,7 +156,7 @@ def test_home_shows_levels_and_reviews_due_once_there_is_progress(content, guest
     home = guest_client.get("/").content.decode()
     assert "Your progress" in home and home.count('class="level-label"') == Topic.objects.count()
     assert "Nothing is due for review now." in home
-    ReviewCard.objects.update(due=F("due") - timedelta(minutes=11))
+    minutes_pass(11)
     due = ReviewCard.objects.filter(last_correct=False).count()
     home = guest_client.get("/").content.decode()
     assert f"{due} facts due for review" in home and "Review now" in home
@@ -178,7 +171,7 @@ def test_the_score_page_says_the_missed_facts_come_back_for_review(content, gues
 
 def test_home_offers_to_continue_a_review_round_in_progress(content, guest_client):
     quiz_take(guest_client, right=wrong_first(4))
-    ReviewCard.objects.update(due=F("due") - timedelta(minutes=11))
-    guest_client.post(reverse("quizzes:review-start"))
+    minutes_pass(11)
+    review_begin(guest_client)
     home = guest_client.get("/").content.decode()
     assert "Continue your review" in home and "Review now" not in home

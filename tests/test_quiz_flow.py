@@ -10,9 +10,7 @@ from django.utils.html import escape
 from quizzes import generation as g
 from quizzes.models import Attempt, Learner, Question, Quiz, Response
 from quizzes.services import answer_submit, questions_save
-from tests.quiz_helpers import answer_data
-
-HTMX = {"HX-Request": "true"}
+from tests.quiz_helpers import HTMX, answer_data
 
 
 def start(client: Client, slug: str = "csto") -> Attempt:

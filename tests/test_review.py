@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,27 +13,8 @@ from quizzes import generation as g
 from quizzes.models import Attempt, Learner, Question, Quiz, Response, ReviewCard
 from quizzes.progress import reviews_due
 from quizzes.services import material_load
-from tests.quiz_helpers import answer_data, attempt_answer, quiz_take
+from tests.quiz_helpers import HTMX, answer_data, attempt_answer, minutes_pass, quiz_take, review_begin, wrong_first
 from tests.test_generation import BAN_DATE, CLAIM, MEMBERS
-
-HTMX = {"HX-Request": "true"}
-
-
-def wrong_first(count: int):
-    """Answer the first `count` questions wrongly and the rest rightly."""
-    return lambda number, question: number > count
-
-
-def minutes_pass(minutes: int) -> None:
-    """Let time pass for every card: their due times move into the past."""
-    ReviewCard.objects.update(due=F("due") - timedelta(minutes=minutes))
-
-
-def review_begin(client: Client) -> Attempt:
-    response = client.post(reverse("quizzes:review-start"))
-    assert response.status_code == 302
-    return Attempt.objects.get(public_id=response["Location"].split("/")[2])
-
 
 # Every answer updates the learner's memory of its fact
 
