@@ -241,9 +241,8 @@ def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tupl
     updates the learner's memory of the question's fact (its review card), and answering the
     last question finishes the attempt with its score.
     """
-    existing = Response.objects.filter(attempt=attempt, question=question).first()
-    if existing:
-        return existing, False
+    # No lookup first: the view has already read the attempt's answers, and a second answer (a
+    # double click, a race) meets the unique constraint and gets the stored one back below.
     try:
         with transaction.atomic():
             # The learner's row, locked: a merge into an account (learner_merge) cannot move

@@ -8,6 +8,7 @@ gets the question card alone; a plain form post is redirected to the page (POST/
 
 import uuid
 
+from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,8 @@ from quizzes.answers import answer_rows, attempt_review, section_url, with_sourc
 from quizzes.forms import AnswerForm
 from quizzes.models import Assignment, Attempt, Question, Quiz
 from quizzes.services import answer_submit, attempt_start, fact_reviewable, learner_for
+
+FIRST_ANSWER_STANDS = "You had already answered this question; your first answer stands."
 
 
 @require_safe
@@ -178,8 +181,13 @@ def attempt_question(request: HttpRequest, attempt_id: uuid.UUID, number: int) -
         else:
             response, _ = answer_submit(attempt=attempt, question=question, answer=form.answer())
         if not request.htmx:
+            if changed:  # the page it redirects to cannot know: say it there, as the htmx card does
+                messages.info(request, FIRST_ANSWER_STANDS)
             return redirect("quizzes:question", attempt.public_id, number)
-        return _render_card(request, _card_context(attempt, questions, number, response=response, changed=changed))
+        return _render_card(
+            request,
+            _card_context(attempt, questions, number, response=response, changed=changed and FIRST_ANSWER_STANDS),
+        )
 
     if question.pk in responses:
         context = _card_context(attempt, questions, number, response=responses[question.pk])
