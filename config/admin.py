@@ -23,11 +23,13 @@ class ClassroomAdminSite(admin.AdminSite):
     def view_on_site(self, request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
         content_type = ContentType.objects.filter(pk=content_type_id).first()
         model = content_type.model_class() if content_type else None
-        if model is not None and self.is_registered(model):
-            try:
-                visible = self.get_model_admin(model).get_queryset(request).filter(pk=object_id).exists()
-            except (ValueError, ValidationError):
-                visible = False
-            if not visible:
-                raise Http404("No such object, or not yours.")
+        # A model the admin does not show has no "view on site" link: nothing to look up for it.
+        if model is None or not self.is_registered(model):
+            raise Http404("No such object.")
+        try:
+            visible = self.get_model_admin(model).get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404("No such object, or not yours.")
         return shortcut(request, content_type_id, object_id)

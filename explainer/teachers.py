@@ -30,6 +30,11 @@ TEACHER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def teacher_codenames(app_label: str) -> list[str]:
+    """The permission codenames the group holds in `app_label`, e.g. "change_fact"."""
+    return [f"{action}_{model}" for model, actions in TEACHER_PERMISSIONS[app_label].items() for action in actions]
+
+
 def teacher_group_sync(apps, app_label: str) -> None:
     """Create the group if needed and grant it `app_label`'s share of TEACHER_PERMISSIONS.
 
@@ -45,6 +50,7 @@ def teacher_group_sync(apps, app_label: str) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=TEACHER_GROUP)
-    codenames = [f"{action}_{model}" for model, actions in TEACHER_PERMISSIONS[app_label].items() for action in actions]
-    permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+    permissions = Permission.objects.filter(
+        content_type__app_label=app_label, codename__in=teacher_codenames(app_label)
+    )
     group.permissions.add(*permissions)

@@ -614,3 +614,11 @@ def test_a_class_page_runs_the_same_queries_with_one_assignment_or_ten(content, 
         page = teacher_client.get(change_url(classroom)).content.decode()
     assert page.count("/report/") >= 10
     assert len(ten.captured_queries) == len(one.captured_queries)
+
+
+def test_view_on_site_answers_only_for_what_the_admin_shows(quiz, teacher_client):
+    from django.contrib.contenttypes.models import ContentType
+
+    attempt = Attempt.objects.create(quiz=quiz, learner=Learner.objects.create())
+    url = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Attempt).pk, attempt.pk])
+    assert teacher_client.get(url).status_code == 404

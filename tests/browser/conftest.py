@@ -35,13 +35,18 @@ def site(transactional_db, live_server) -> str:
     return live_server.url
 
 
-@pytest.fixture
-def problems(page) -> list[str]:
-    """Console errors (the browser reports CSP violations there too) and uncaught page errors."""
+def console_problems(page) -> list[str]:
+    """From now on, `page`'s console errors (the browser reports CSP violations there too) and
+    uncaught page errors, collected in the list returned."""
     found: list[str] = []
     page.on("console", lambda message: found.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: found.append(str(error)))
     return found
+
+
+@pytest.fixture
+def problems(page) -> list[str]:
+    return console_problems(page)
 
 
 def serious_accessibility_violations(page) -> list[str]:

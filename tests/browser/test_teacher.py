@@ -13,10 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from explainer.teachers import TEACHER_GROUP, TEACHER_PERMISSIONS
+from explainer.teachers import TEACHER_GROUP, TEACHER_PERMISSIONS, teacher_codenames
 from quizzes.models import Assignment, Question, Quiz
 from tests.browser.answering import answer_by_keyboard, latest_attempt, nth_question
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import console_problems, serious_accessibility_violations
 from tests.conftest import PASSWORD, _teacher
 
 pytestmark = pytest.mark.browser
@@ -35,9 +35,8 @@ def _teachers_group() -> None:
     """The Teachers group as its migrations make it: a transactional test before this one has
     flushed the database, and with it the group (the permissions come back after a flush)."""
     wanted = Q()
-    for app_label, models in TEACHER_PERMISSIONS.items():
-        codenames = [f"{action}_{model}" for model, actions in models.items() for action in actions]
-        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    for app_label in TEACHER_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename__in=teacher_codenames(app_label))
     group, _ = Group.objects.get_or_create(name=TEACHER_GROUP)
     group.permissions.add(*Permission.objects.filter(wanted))
 
@@ -47,14 +46,6 @@ def teachers(site) -> tuple[User, User]:
     """Ms Ivanova, who owns things, and Mr Petrov, who must not see them: staff, not superusers."""
     _teachers_group()
     return _teacher("ms-ivanova"), _teacher("mr-petrov")
-
-
-def _watch(page: Page) -> list[str]:
-    """Console errors (CSP violations among them) and uncaught errors, as the `problems` fixture."""
-    found: list[str] = []
-    page.on("console", lambda message: found.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: found.append(str(error)))
-    return found
 
 
 def _admin_login(page: Page, site: str, username: str) -> None:
@@ -224,7 +215,7 @@ def _student_does_the_homework(browser: Browser, site: str, code: str) -> None:
     User.objects.create_user("sasha", password=PASSWORD)
     context = browser.new_context()
     page = context.new_page()
-    problems = _watch(page)
+    problems = console_problems(page)
 
     page.goto(site + "/accounts/login/")
     page.get_by_label("Username").fill("sasha")
