@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from explainer.views import healthz
+from explainer.views import healthz, livez
 
 admin.site.site_header = "Milk War Classroom: teachers"
 admin.site.site_title = "Milk War Classroom admin"
@@ -11,6 +11,7 @@ admin.site.site_url = "/"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("accounts/", include("quizzes.account_urls")),
     path("", include("explainer.urls")),
     path("", include("quizzes.urls")),

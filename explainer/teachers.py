@@ -26,6 +26,9 @@ TEACHER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "classroom": ("view", "add", "change", "delete"),
         "enrolment": ("view", "delete"),
         "assignment": ("view", "add", "change", "delete"),
+        # Live sessions are started from a quiz (the admin's add page) and run from the host view.
+        "livesession": ("view", "add", "change", "delete"),
+        "participant": ("view", "delete"),
     },
 }
 

@@ -22,9 +22,21 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from explainer.models import Topic
-from quizzes import generation, interchange, reports
+from quizzes import generation, interchange, live, reports
+from quizzes.forms import SessionOptionsForm
 from quizzes.generation import question_problems
-from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Option, Question, Quiz, seed_new
+from quizzes.models import (
+    Assignment,
+    Attempt,
+    Classroom,
+    Enrolment,
+    LiveSession,
+    Option,
+    Participant,
+    Question,
+    Quiz,
+    seed_new,
+)
 from quizzes.services import questions_from_facts, questions_generate, quiz_duplicate
 from quizzes.transfer import quiz_export, quiz_import
 
@@ -147,10 +159,10 @@ class ReportAdmin(OwnedAdmin):
 
     def report_attempt_view(self, request, object_id, attempt_id):
         subject = self.reported(request, object_id)
-        attempt = subject.attempts.filter(public_id=attempt_id).select_related("learner__user").first()
+        attempt = subject.attempts.filter(public_id=attempt_id).select_related("learner__user", "participant").first()
         if attempt is None:
             raise Http404("No such attempt in this report.")
-        title = f"{attempt.learner.name}: {subject.title}"
+        title = f"{reports.student_name(attempt)}: {subject.title}"
         context = self.page_context(request, subject.original, title, **reports.attempt_rows(attempt))
         return TemplateResponse(request, "admin/quizzes/report_attempt.html", context)
 
@@ -738,6 +750,88 @@ class AssignmentAdmin(ReportAdmin):
             title=str(assignment),
             filename=f"{assignment.quiz.slug}-{assignment.pk}",
             assignment=assignment,
+        )
+
+
+# Live sessions: started here, run from the host view (quizzes/views/live.py), reported here.
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    fields = ["nickname", "joined_at", "removed"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LiveSession)
+class LiveSessionAdmin(ReportAdmin):
+    owner_path = "host"
+    list_display = ["quiz", "code", "status", "pacing", "players", "created_at", "links"]
+    list_filter = ["status", "pacing"]
+    list_select_related = ["quiz"]
+    date_hierarchy = "created_at"
+    fields = ["quiz", "code", "status", "pacing", "timer", "scoring", "leaderboard", "shuffle", "locked", "created_at"]
+    readonly_fields = fields
+    inlines = [ParticipantInline]
+    change_form_template = "admin/quizzes/livesession/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(player_count=Count("participants", filter=Q(participants__removed=False)))
+        )
+
+    @admin.display(description="Players", ordering="player_count")
+    def players(self, session: LiveSession) -> int:
+        return session.player_count
+
+    @admin.display(description="Open")
+    def links(self, session: LiveSession) -> str:
+        host = format_html("<a href='{}'>Host view</a>", session.get_absolute_url())
+        if not session.is_finished:
+            return host
+        report = reverse("admin:quizzes_livesession_report", args=[session.pk])
+        return format_html("{} · <a href='{}'>Report</a>", host, report)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a session's options are set when it starts; it is run from the host view
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Start a live session: choose the quiz (given by the quiz's "Start live session" link) and how it runs."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        quizzes = Quiz.objects.for_teacher(request.user).select_related("topic")
+        if request.method == "POST":
+            form = SessionOptionsForm(request.POST, quizzes=quizzes)
+            if form.is_valid():
+                session = live.session_create(host=request.user, **form.cleaned_data)
+                return HttpResponseRedirect(session.get_absolute_url())
+        else:
+            form = SessionOptionsForm(initial={"quiz": request.GET.get("quiz")}, quizzes=quizzes)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Start a live session",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/quizzes/livesession/start.html", context)
+
+    def reported(self, request, object_id) -> Reported:
+        session = self.own_object(request, object_id)
+        return Reported(
+            original=session,
+            quiz=session.quiz,
+            attempts=Attempt.objects.filter(participant__session=session),
+            title=f"live session {session.code}, {session.created_at:%d %B %Y}",
+            filename=f"{session.quiz.slug}-live-{session.created_at:%Y%m%d}-{session.code}",
         )
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.forms import UserCreationForm
 
 from quizzes.generation import ordinal
 from quizzes.grading import MAX_TEXT_LENGTH
-from quizzes.models import Attempt, Option, Question
+from quizzes.models import JOIN_ALPHABET, JOIN_CODE_LENGTH, Attempt, LiveSession, Option, Question
 
 DISPLAY_NAME_LENGTH = 40  # Learner.display_name
 NOT_AN_OPTION = "That answer is not one of this question's options."
@@ -128,3 +128,137 @@ class SignupForm(UserCreationForm):
         if len(name) > DISPLAY_NAME_LENGTH:
             raise forms.ValidationError(f"Keep your display name to {DISPLAY_NAME_LENGTH} characters.")
         return name
+
+
+NICKNAME_LENGTH = 20  # Participant.nickname
+# Words a nickname may not contain: a short list for a classroom's projector, not a filter of
+# all English. Letters are compared after folding case, accents and look-alike digits.
+BLOCKED_WORDS = frozenset(
+    [
+        "arse",
+        "arsehole",
+        "ass",
+        "asshole",
+        "bastard",
+        "bitch",
+        "bollocks",
+        "bullshit",
+        "cock",
+        "crap",
+        "cunt",
+        "dick",
+        "dickhead",
+        "fag",
+        "faggot",
+        "fuck",
+        "fucker",
+        "fucking",
+        "motherfucker",
+        "nazi",
+        "nigga",
+        "nigger",
+        "penis",
+        "piss",
+        "porn",
+        "prick",
+        "pussy",
+        "rape",
+        "retard",
+        "shit",
+        "slut",
+        "twat",
+        "vagina",
+        "wanker",
+        "whore",
+        "hitler",
+    ]
+)
+LOOKALIKES = str.maketrans("013457@$!|", "oieastasil")
+
+
+def nickname_blocked(name: str) -> bool:
+    folded = unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
+    folded = folded.translate(LOOKALIKES)
+    words = ["".join(char for char in word if char.isalpha()) for word in folded.split()]
+    squashed = "".join(words)
+    return any(word in BLOCKED_WORDS for word in words) or any(
+        bad in squashed for bad in BLOCKED_WORDS if len(bad) >= 4
+    )
+
+
+def code_clean(value: str) -> str:
+    """A join code as typed: spaces and dashes dropped, upper case."""
+    return "".join(char for char in value.upper() if char not in " -\t")
+
+
+class JoinForm(forms.Form):
+    """A live session's code and, for a guest, a nickname. A signed-in student joins under their
+    display name (`signed_in`), so the form asks only for the code."""
+
+    code = forms.CharField(
+        label="Game code",
+        max_length=20,
+        help_text="The 6 letters and digits on the teacher's screen.",
+        error_messages={"required": "Type the code on the teacher's screen."},
+    )
+    nickname = forms.CharField(
+        label="Nickname",
+        max_length=60,
+        help_text=f"How you appear on the class screen: up to {NICKNAME_LENGTH} characters.",
+        error_messages={"required": "Choose a nickname."},
+    )
+
+    def __init__(self, *args, signed_in: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if signed_in:
+            del self.fields["nickname"]
+
+    def clean_code(self) -> str:
+        code = code_clean(self.cleaned_data["code"])
+        if len(code) != JOIN_CODE_LENGTH or any(char not in JOIN_ALPHABET for char in code):
+            self.malformed = True
+        return code
+
+    def clean_nickname(self) -> str:
+        name = name_clean(self.cleaned_data["nickname"])
+        if not name:
+            raise forms.ValidationError("Choose a nickname with at least one visible letter.")
+        if len(name) > NICKNAME_LENGTH:
+            raise forms.ValidationError(f"Keep your nickname to {NICKNAME_LENGTH} characters.")
+        if nickname_blocked(name):
+            raise forms.ValidationError("Choose another nickname: this one is not for a class screen.")
+        return name
+
+
+class SessionOptionsForm(forms.ModelForm):
+    """How a live session runs: chosen by the teacher who starts it."""
+
+    class Meta:
+        model = LiveSession
+        fields = ["quiz", "pacing", "timer", "scoring", "leaderboard", "shuffle"]
+        widgets = {
+            "pacing": forms.RadioSelect,
+            "scoring": forms.RadioSelect,
+            "leaderboard": forms.RadioSelect,
+        }
+        labels = {"leaderboard": "Show the leaderboard"}
+
+    def __init__(self, *args, quizzes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quiz"].queryset = quizzes
+        self.fields["timer"].validators.append(self._timer_range)
+
+    @staticmethod
+    def _timer_range(value: int | None) -> None:
+        if value is not None and not 5 <= value <= 600:
+            raise forms.ValidationError("Give between 5 and 600 seconds, or leave it empty for no time limit.")
+
+    def clean_quiz(self):
+        quiz = self.cleaned_data["quiz"]
+        questions = list(quiz.questions.accepted().prefetch_related("options"))
+        if not questions:
+            raise forms.ValidationError("This quiz has no question students can see yet.")
+        for number, question in enumerate(questions, start=1):
+            if problems := question.problems():
+                raise forms.ValidationError(f"Question {number} cannot be asked yet: {' '.join(problems)}")
+        return quiz

@@ -9,12 +9,14 @@ item with its `match`. What a student sees and posts never names an option by it
 import random
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import fsrs
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -336,7 +338,11 @@ class Attempt(models.Model):
         related_name="attempts",
         help_text="The homework this attempt was made for.",
     )
-    seed = models.PositiveIntegerField(default=seed_new, help_text="Shuffles the options, the same on every reload.")
+    seed = models.PositiveIntegerField(
+        default=seed_new,
+        help_text="Shuffles the options, the same on every reload; 0 keeps the author's order of "
+        "choices (a live session without shuffling).",
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Correct answers, once finished.")
@@ -364,7 +370,10 @@ class Attempt(models.Model):
         Each `side` gets its own order, so a matching question's choices are not shuffled in step
         with its items."""
         items = list(items)
-        if question.shuffles_options:
+        # Seed 0 keeps the author's order of choices, but never of an ordering's events or a
+        # matching's answers: that order is the key.
+        in_order = not self.seed and question.kind not in {Question.Kind.ORDERING, Question.Kind.MATCHING}
+        if question.shuffles_options and not in_order:
             # Display order only, not a secret: the tokens, not the order, hide the answer.
             random.Random(f"{self.seed}:{question.position}:{len(items)}:{side}").shuffle(items)  # noqa: S311
         return items
@@ -471,3 +480,291 @@ class ReviewCard(models.Model):
         self.last_correct = correct
         self.reps += 1
         self.lapses += not correct
+
+
+# Live classroom sessions. The state machine is here, as model methods; joining, answering and
+# the cached state that polls read are in quizzes/live.py.
+
+# Polls read this from the cache; a change writes it there once committed. It also expires, so
+# that even a write lost between two workers (see LiveSession._publish) lasts seconds, not a lesson.
+STAMP_TIMEOUT = 10
+
+
+def stamp_key(public_id) -> str:
+    return f"live:{public_id}"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The little a student's poll needs to know: has anything changed, and is it over?"""
+
+    version: int
+    status: str
+    closes_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status == LiveSession.Status.FINISHED
+
+    def time_up(self, now: datetime) -> bool:
+        """Whether the open question's timer has run out (the question then counts as closed)."""
+        return self.status == LiveSession.Status.OPEN and self.closes_at is not None and now >= self.closes_at
+
+    def value(self, now: datetime) -> str:
+        """What a screen sends back: the version, marked once the open question's time is up
+        (time running out changes the screen without a write)."""
+        return f"{self.version}{'t' if self.time_up(now) else ''}"
+
+
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"  # as class codes: no 0/O, 1/I/L, 5/S or 2/Z
+JOIN_CODE_LENGTH = 6
+
+
+def join_code() -> str:
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class LiveSessionQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=LiveSession.Status.FINISHED)
+
+    def for_host(self, user):
+        return self if user.is_superuser else self.filter(host=user)
+
+
+class LiveSession(models.Model):
+    """A quiz run live in a lesson: students join with a code and answer on their phones.
+
+    Every change of state bumps `version` with F() + 1 in a conditional UPDATE, so a
+    double-clicked button or two racing requests move the session once; students' screens
+    poll with the version they show (see quizzes.live).
+    """
+
+    class Pacing(models.TextChoices):
+        TEACHER = "teacher", "Teacher-paced: you open each question for everyone"
+        STUDENT = "student", "Student-paced: each student goes at their own speed"
+
+    class Scoring(models.TextChoices):
+        ACCURACY = "accuracy", "Accuracy only: 1,000 points for each right answer"
+        SPEED = "speed", "Accuracy with a speed bonus: up to 500 more for a quick right answer"
+
+    class Leaderboard(models.TextChoices):
+        SHOWN = "shown", "After every question and at the end"
+        END = "end", "Only at the end"
+        HIDDEN = "hidden", "Never"
+
+    class Status(models.TextChoices):
+        LOBBY = "lobby", "Waiting for students"
+        OPEN = "open", "Question open"
+        CLOSED = "closed", "Question closed"
+        REVEALED = "revealed", "Answer revealed"
+        STANDINGS = "standings", "Leaderboard"
+        FINISHED = "finished", "Finished"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="live_sessions")
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_sessions")
+    code = models.CharField(max_length=JOIN_CODE_LENGTH, default=join_code, editable=False)
+    pacing = models.CharField(max_length=10, choices=Pacing.choices, default=Pacing.TEACHER)
+    timer = models.PositiveSmallIntegerField(
+        "seconds per question",
+        null=True,
+        blank=True,
+        default=20,
+        help_text="Empty: no time limit; the question stays open until you close it.",
+    )
+    scoring = models.CharField(max_length=10, choices=Scoring.choices, default=Scoring.ACCURACY)
+    leaderboard = models.CharField(max_length=10, choices=Leaderboard.choices, default=Leaderboard.SHOWN)
+    shuffle = models.BooleanField(
+        "shuffle options", default=True, help_text="Each student sees the options in their own order."
+    )
+    locked = models.BooleanField(default=False, help_text="Nobody new can join.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.LOBBY)
+    position = models.PositiveSmallIntegerField(default=0, help_text="The question on screen, from 1 (teacher-paced).")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LiveSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "live session"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(status="finished"), name="one_active_session_per_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} ({self.code}, {self.created_at:%d %b %Y %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:session-host", args=[self.public_id])
+
+    @property
+    def is_teacher_paced(self) -> bool:
+        return self.pacing == self.Pacing.TEACHER
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED
+
+    def time_up(self, now: datetime) -> bool:
+        return self.stamp().time_up(now)
+
+    def phase(self, now: datetime) -> str:
+        """The status as screens show it: an open question whose time is up reads as closed."""
+        return self.Status.CLOSED if self.time_up(now) else self.status
+
+    # What students' polls read, from the cache every worker shares (see quizzes.live.stamp_read).
+    @property
+    def stamp_key(self) -> str:
+        return stamp_key(self.public_id)
+
+    def stamp(self) -> "Stamp":
+        return Stamp(version=self.version, status=self.status, closes_at=self.closes_at)
+
+    def _publish(self) -> None:
+        """Once the change is committed, put the fresh state in the cache for every worker's polls.
+        Read back from the database, so that of two changes committed close together the later wins."""
+
+        def publish() -> None:
+            fresh = LiveSession.objects.filter(pk=self.pk).first()
+            if fresh is not None:
+                cache.set(fresh.stamp_key, fresh.stamp(), STAMP_TIMEOUT)
+
+        transaction.on_commit(publish)
+
+    def _move(self, *, since: set[str], seen: int | None = None, **changes) -> bool:
+        """Apply `changes` if the session is in one of the states `since` (and, given `seen`, still
+        at that version): one conditional UPDATE, so a double click or a race moves it once."""
+        rows = LiveSession.objects.filter(pk=self.pk, status__in=since)
+        if seen is not None:
+            rows = rows.filter(version=seen)
+        if not rows.update(version=models.F("version") + 1, **changes):
+            return False
+        self.refresh_from_db()
+        self._publish()
+        return True
+
+    def _question_open(self, number: int, *, since: set[str], seen: int | None) -> bool:
+        now = timezone.now()
+        closes_at = now + timedelta(seconds=self.timer) if self.timer and self.is_teacher_paced else None
+        return self._move(
+            since=since,
+            seen=seen,
+            status=self.Status.OPEN,
+            position=number,
+            opened_at=now,
+            closes_at=closes_at,
+        )
+
+    def start(self, *, seen: int | None = None) -> bool:
+        """Leave the lobby: the first question opens (teacher-paced), or everyone starts (student-paced)."""
+        if self.is_teacher_paced:
+            return self._question_open(1, since={self.Status.LOBBY}, seen=seen)
+        return self._move(since={self.Status.LOBBY}, seen=seen, status=self.Status.OPEN, opened_at=timezone.now())
+
+    def advance(self, *, total: int, seen: int | None = None) -> bool:
+        """Open the next question, after the last one was revealed (after the last question, see
+        quizzes.live.session_finish)."""
+        if not self.is_teacher_paced or self.position >= total:
+            return False
+        after = {self.Status.REVEALED, self.Status.STANDINGS}
+        return self._question_open(self.position + 1, since=after, seen=seen)
+
+    def close(self, *, seen: int | None = None) -> bool:
+        """Stop taking answers to the open question now, before its timer runs out."""
+        if not self.is_teacher_paced:
+            return False
+        now = timezone.now()
+        closes_at = min(self.closes_at, now) if self.closes_at else now
+        return self._move(since={self.Status.OPEN}, seen=seen, status=self.Status.CLOSED, closes_at=closes_at)
+
+    def reveal(self, *, seen: int | None = None) -> bool:
+        """Show the answer: closes the question first if it is still open."""
+        if not self.is_teacher_paced:
+            return False
+        if self.status == self.Status.OPEN and not self.time_up(timezone.now()):
+            self.close(seen=seen)
+            seen = self.version if seen is not None else None
+        return self._move(since={self.Status.OPEN, self.Status.CLOSED}, seen=seen, status=self.Status.REVEALED)
+
+    def standings_show(self, *, seen: int | None = None) -> bool:
+        if self.leaderboard != self.Leaderboard.SHOWN:
+            return False
+        return self._move(since={self.Status.REVEALED}, seen=seen, status=self.Status.STANDINGS)
+
+    def finish(self, *, seen: int | None = None) -> bool:
+        active = set(self.Status.values) - {self.Status.FINISHED}
+        return self._move(since=active, seen=seen, status=self.Status.FINISHED, finished_at=timezone.now())
+
+    def lock(self, locked: bool) -> bool:
+        return self._move(since={self.status}, locked=locked) if self.locked != locked else False
+
+    def bump(self) -> None:
+        """A change students' screens must show that is not a move (a participant removed)."""
+        LiveSession.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+        self.refresh_from_db(fields=["version"])
+        self._publish()
+
+
+class Participant(models.Model):
+    """A learner in a live session, under a nickname; their answers go to their own attempt."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="participants")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="participations")
+    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="participant")
+    nickname = models.CharField(max_length=20)
+    nickname_key = models.CharField(max_length=20, editable=False, help_text="The nickname, case-folded.")
+    removed = models.BooleanField(default=False, help_text="Removed by the teacher: cannot answer or rejoin.")
+    position = models.PositiveSmallIntegerField(default=1, help_text="Student-paced: the question they are on.")
+    opened_at = models.DateTimeField(null=True, blank=True, help_text="Student-paced: when they saw it.")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "learner"], name="one_participant_per_learner"),
+            models.UniqueConstraint(fields=["session", "nickname_key"], name="one_nickname_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nickname
+
+
+class LiveAnswer(models.Model):
+    """A participant's answer to one question of a live session, with the points it earned.
+
+    The answer itself is the attempt's Response (so it counts in progress and review); this
+    row adds what only a live session knows: how long it took by the server's clock, and the points."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="live_answers")
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="live_answer")
+    is_correct = models.BooleanField()
+    points = models.PositiveIntegerField(default=0)
+    elapsed_ms = models.PositiveIntegerField(null=True, blank=True, help_text="From the question opening.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "question"], name="one_live_answer_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.question_id} ({self.points})"
+
+
+class FailedJoin(models.Model):
+    """A join with an unknown or ended code, kept ten minutes to limit guessing per address."""
+
+    ip = models.CharField(max_length=45, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.ip} at {self.created_at:%H:%M:%S}"

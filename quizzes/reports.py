@@ -59,7 +59,7 @@ def _first_finished(attempts: QuerySet) -> list[Attempt]:
     first: dict[int, Attempt] = {}
     for attempt in (
         attempts.filter(finished_at__isnull=False)
-        .select_related("learner__user")
+        .select_related("learner__user", "participant")
         .prefetch_related("responses")
         .order_by("finished_at", "pk")
     ):
@@ -71,7 +71,7 @@ def _scores(attempts: list[Attempt]) -> list[analysis.AttemptScores]:
     return [
         analysis.AttemptScores(
             attempt_id=attempt.pk,
-            student=attempt.learner.name,
+            student=student_name(attempt),
             answers={
                 response.question_id: analysis.AnswerScore(
                     correct=response.is_correct, options=tuple(response.answer.get("options", ()))
@@ -81,6 +81,12 @@ def _scores(attempts: list[Attempt]) -> list[analysis.AttemptScores]:
         )
         for attempt in attempts
     ]
+
+
+def student_name(attempt: Attempt) -> str:
+    """Who made the attempt, for the teacher: a live session's nickname, else the learner's name."""
+    participant = getattr(attempt, "participant", None)  # select_related: no query
+    return participant.nickname if participant else attempt.learner.name
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import attempts, classes, progress
+from quizzes.views import attempts, classes, live, progress
 
 app_name = "quizzes"
 
@@ -15,4 +15,14 @@ urlpatterns = [
     path("review/", progress.review_detail, name="review"),
     path("review/start/", progress.review_begin, name="review-start"),
     path("classes/join/", classes.class_join, name="class-join"),
+    path("join/", live.session_join, name="session-join"),
+    path("join/<str:code>/", live.session_join, name="session-join-code"),
+    path("live/<uuid:public_id>/", live.session_play, name="session-play"),
+    path("live/<uuid:public_id>/poll/", live.session_poll, name="session-poll"),
+    path("live/<uuid:public_id>/answer/", live.session_answer, name="session-answer"),
+    path("live/<uuid:public_id>/next/", live.session_next, name="session-next"),
+    path("live/<uuid:public_id>/host/", live.session_host, name="session-host"),
+    path("live/<uuid:public_id>/host/poll/", live.session_host_poll, name="session-host-poll"),
+    path("live/<uuid:public_id>/host/<slug:action>/", live.session_host_action, name="session-host-action"),
+    path("live/<uuid:public_id>/host/remove/<int:participant_id>/", live.session_remove, name="session-remove"),
 ]

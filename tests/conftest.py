@@ -8,6 +8,7 @@ afterwards, so the `content` fixture loads again whenever it finds nothing.
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import Client
 
 from explainer.models import Article
@@ -15,6 +16,9 @@ from explainer.services import content_load
 from explainer.teachers import TEACHER_GROUP
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+# The SQLite test database is a file there (config/settings.py): its folder must exist.
+(settings.BASE_DIR / ".cache").mkdir(exist_ok=True)
 
 READING_PAGES = [
     "/",
@@ -37,8 +41,19 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: "tests/browser/" in item.nodeid)
 
 
+@pytest.fixture(scope="session")
+def _cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, _cache_dir):
+    # The file cache of production (what live sessions' polls read), in a folder of this run's
+    # own, emptied before each test.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(_cache_dir)}
+    }
+    cache.clear()
     # A deliberately weak hasher: personas are created in almost every test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest storage of production needs collectstatic; tests serve from the finders.
@@ -136,3 +151,10 @@ def persona_clients(guest_client, student_client, teacher_client, other_teacher_
         "other_teacher": other_teacher_client,
         "superuser": superuser_client,
     }
+
+
+@pytest.fixture
+def commits_now(monkeypatch):
+    """Run on-commit callbacks at once: a test's transaction never commits, and live sessions
+    publish their new state to the cache only once a change is committed."""
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())

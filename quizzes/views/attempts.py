@@ -62,8 +62,8 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for row in quiz.questions.accepted().values("kind").annotate(count=Count("pk")).order_by("kind")
     ]
     learner = learner_for(request)
-    attempts = list(quiz.attempts.filter(learner=learner)[:5]) if learner else []
-    unfinished = next((attempt for attempt in attempts if attempt.finished_at is None), None)
+    attempts = list(quiz.attempts.filter(learner=learner).select_related("participant")[:5]) if learner else []
+    unfinished = next((a for a in attempts if a.finished_at is None and not hasattr(a, "participant")), None)
     return render(
         request,
         "quizzes/quiz_detail.html",
@@ -95,17 +95,22 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     learner = learner_for(request, create=True)
     # A double click on "Start" must not leave an empty attempt behind: reuse one not yet begun.
     attempt = quiz.attempts.filter(
-        learner=learner, assignment=assignment, finished_at__isnull=True, responses__isnull=True
+        learner=learner, assignment=assignment, finished_at__isnull=True, responses__isnull=True, participant=None
     ).first() or attempt_start(quiz=quiz, learner=learner, assignment=assignment)
     return redirect("quizzes:question", attempt.public_id, 1)
 
 
-def _own_attempt(request: HttpRequest, attempt_id: uuid.UUID) -> Attempt:
-    """The attempt, if it belongs to whoever is asking; 404 for anyone else."""
+def _own_attempt(request: HttpRequest, attempt_id: uuid.UUID, *, live: bool = False) -> Attempt:
+    """The attempt, if it belongs to whoever is asking; 404 for anyone else. A live session's
+    attempt is answered only in the session (its questions open when the teacher opens them):
+    here, only its score page (`live`) can be reached."""
     learner = learner_for(request)
     if learner is None:
         raise Http404("No such attempt.")
-    return get_object_or_404(Attempt.objects.select_related("quiz__topic"), public_id=attempt_id, learner=learner)
+    attempts = Attempt.objects.select_related("quiz__topic")
+    if not live:
+        attempts = attempts.filter(participant__isnull=True)
+    return get_object_or_404(attempts, public_id=attempt_id, learner=learner)
 
 
 def _questions(attempt: Attempt) -> list[Question]:
@@ -199,7 +204,7 @@ def attempt_question(request: HttpRequest, attempt_id: uuid.UUID, number: int) -
 @require_safe
 @never_cache
 def attempt_result(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
-    attempt = _own_attempt(request, attempt_id)
+    attempt = _own_attempt(request, attempt_id, live=True)
     if attempt.finished_at is None:
         return redirect("quizzes:attempt", attempt.public_id)
     questions = with_sources(_questions(attempt))

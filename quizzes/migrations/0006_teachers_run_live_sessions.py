@@ -1,0 +1,13 @@
+from django.db import migrations
+
+from explainer.teachers import teacher_group_sync
+
+
+def grant(apps, schema_editor):
+    teacher_group_sync(apps, "quizzes")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("quizzes", "0005_live_sessions")]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
