@@ -9,13 +9,16 @@ BIN := $(VENV)/bin
 HOST := 127.0.0.1
 PORT := 8000
 WEB_CONCURRENCY ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+BENCH_ARGS ?=
 
-.PHONY: help install run serve test lint format check-browser migrate content clean
+.PHONY: help install run serve test bench lint format check-browser migrate content clean
 
 help:
 	@echo "make run     install, migrate, load the content, start http://$(HOST):$(PORT) (SQLite, debug)"
 	@echo "make test    ruff, migrations check, the whole pytest suite with browser tests"
 	@echo "make serve   the same site under gunicorn with DJANGO_DEBUG=false"
+	@echo "make bench   load test a live session under gunicorn: 300 students on SQLite, printed as a table"
+	@echo '             make bench BENCH_ARGS="--students 2000 --postgres": 2,000 on PostgreSQL (see tests/bench.py --help)'
 	@echo "make lint    ruff check and format check"
 	@echo "make format  ruff fix and format"
 
@@ -55,6 +58,11 @@ serve: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(s
 serve: content
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
+
+# A live session under load: gunicorn on a fresh database in a temporary directory, simulated
+# students over loopback. Prints the results against the targets; exits 0 unless the harness failed.
+bench: install
+	$(BIN)/python tests/bench.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

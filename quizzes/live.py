@@ -72,10 +72,9 @@ def session_create(*, quiz, host, **options) -> LiveSession:
 
 
 def session_questions(session: LiveSession) -> list[Question]:
-    """The questions of the session's quiz, in order, ready to be asked and graded."""
-    return list(
-        session.quiz.questions.accepted().select_related("fact", "topic").prefetch_related("options", "sentences")
-    )
+    """The questions of the session's quiz, in order, ready to be asked and graded (with
+    `quizzes.answers.with_sources` for the one whose answer is shown)."""
+    return list(session.quiz.questions.accepted().select_related("fact", "topic").prefetch_related("options"))
 
 
 def session_finish(*, session: LiveSession, seen: int | None = None) -> bool:
@@ -139,19 +138,24 @@ def join_failed(ip: str, now: datetime | None = None) -> None:
 
 
 def nickname_key(nickname: str) -> str:
-    return nickname.casefold()[:20]
+    return nickname.casefold()  # "ß" folds to "ss": the key may be longer than the nickname
 
 
-def session_join(*, code: str, learner: Learner, nickname: str, numbered: bool = False) -> Participant:
-    """`learner` in the active session with `code`: their participant from before if they had
-    joined (a reload, another tab, a lost connection), or a new one with `nickname`.
+def session_find(code: str) -> LiveSession:
+    """The active session with `code`. An unknown code and an ended session's are refused alike."""
+    session = LiveSession.objects.active().filter(code=code).select_related("quiz").first()
+    if session is None:
+        raise RefusedError(NO_SUCH_SESSION)
+    return session
+
+
+def session_join(*, session: LiveSession, learner: Learner, nickname: str, numbered: bool = False) -> Participant:
+    """`learner` in `session`: their participant from before if they had joined (a reload,
+    another tab, a lost connection), or a new one with `nickname`.
 
     With `numbered`, a taken nickname gets a number ("Anna 2"), for signed-in students who join
     under their display name; otherwise a taken nickname is refused. Raises RefusedError.
     """
-    session = LiveSession.objects.active().filter(code=code).select_related("quiz").first()
-    if session is None:
-        raise RefusedError(NO_SUCH_SESSION)
     existing = Participant.objects.filter(session=session, learner=learner).first()
     if existing is not None:
         if existing.removed:
@@ -259,9 +263,18 @@ def answer_give(*, participant: Participant, question: Question, number: int, an
         )
 
 
-def participant_advance(*, participant: Participant, number: int) -> bool:
-    """Student-paced: move on from question `number` (answered, or its time up) to the next."""
-    if participant.session.status != LiveSession.Status.OPEN:
+def participant_advance(*, participant: Participant, number: int, question: Question) -> bool:
+    """Student-paced: move on from question `number` to the next, once it is answered or its
+    time is up: a question is not skipped."""
+    session = participant.session
+    if session.status != LiveSession.Status.OPEN or participant.position != number:
+        return False
+    time_up = (
+        session.timer is not None
+        and participant.opened_at is not None
+        and timezone.now() >= participant.opened_at + timedelta(seconds=session.timer)
+    )
+    if not time_up and not participant.answers.filter(question=question).exists():
         return False
     moved = Participant.objects.filter(pk=participant.pk, position=number).update(
         position=number + 1, opened_at=timezone.now()

@@ -666,7 +666,11 @@ class LiveSession(models.Model):
         """Leave the lobby: the first question opens (teacher-paced), or everyone starts (student-paced)."""
         if self.is_teacher_paced:
             return self._question_open(1, since={self.Status.LOBBY}, seen=seen)
-        return self._move(since={self.Status.LOBBY}, seen=seen, status=self.Status.OPEN, opened_at=timezone.now())
+        now = timezone.now()
+        if not self._move(since={self.Status.LOBBY}, seen=seen, status=self.Status.OPEN, opened_at=now):
+            return False
+        self.participants.update(opened_at=now)  # everyone's first question opens now, not when they joined
+        return True
 
     def advance(self, *, total: int, seen: int | None = None) -> bool:
         """Open the next question, after the last one was revealed (after the last question, see
@@ -689,7 +693,8 @@ class LiveSession(models.Model):
         if not self.is_teacher_paced:
             return False
         if self.status == self.Status.OPEN and not self.time_up(timezone.now()):
-            self.close(seen=seen)
+            if not self.close(seen=seen):
+                return False  # a stale button: the question it was about has moved on
             seen = self.version if seen is not None else None
         return self._move(since={self.Status.OPEN, self.Status.CLOSED}, seen=seen, status=self.Status.REVEALED)
 
@@ -719,7 +724,7 @@ class Participant(models.Model):
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="participations")
     attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="participant")
     nickname = models.CharField(max_length=20)
-    nickname_key = models.CharField(max_length=20, editable=False, help_text="The nickname, case-folded.")
+    nickname_key = models.CharField(max_length=80, editable=False, help_text="The nickname, case-folded.")
     removed = models.BooleanField(default=False, help_text="Removed by the teacher: cannot answer or rejoin.")
     position = models.PositiveSmallIntegerField(default=1, help_text="Student-paced: the question they are on.")
     opened_at = models.DateTimeField(null=True, blank=True, help_text="Student-paced: when they saw it.")

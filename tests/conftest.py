@@ -35,10 +35,15 @@ READING_PAGES = [
 ]
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
 def pytest_collection_modifyitems(items):
-    # Browser tests flush the database when they finish; run them last so the content
-    # loaded once for the whole session serves every other test first.
-    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+    # Transactional tests (the concurrency tests, the browser tests) flush the database when
+    # they finish; run them last so the content loaded once serves every other test first.
+    items.sort(key=lambda item: ("tests/browser/" in item.nodeid, _transactional(item)))
 
 
 @pytest.fixture(scope="session")

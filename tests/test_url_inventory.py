@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, TimelineEvent, Topic
 from explainer.teachers import TEACHER_GROUP
-from quizzes.models import Assignment, Attempt, Classroom, Learner, Quiz
+from quizzes import live
+from quizzes.models import Assignment, Attempt, Classroom, Learner, LiveSession, Quiz
 from quizzes.services import questions_save
 from tests.test_quiz_flow import choice_draft
 
@@ -207,6 +208,45 @@ INVENTORY["admin:quizzes_assignment_report_attempt"] = Route(
 )
 INVENTORY["admin:quizzes_quiz_import"] = Route(TEACHER)
 INVENTORY["quizzes:class-join"] = Route(SIGNED_IN, login="/accounts/login/")
+
+
+# Live sessions: anyone joins with a code; the host's screens are the host's alone.
+def _owned_session() -> LiveSession:
+    return live.session_create(quiz=Quiz.objects.get(slug="csto"), host=_owner())
+
+
+def _session_id(*more) -> Callable[[], list]:
+    return lambda: [_owned_session().public_id, *more]
+
+
+INVENTORY["livez"] = Route(PUBLIC)
+INVENTORY["quizzes:session-join"] = Route(PUBLIC)
+# A GET looks no code up: the same form for any code.
+INVENTORY["quizzes:session-join-code"] = Route(PUBLIC, args=lambda: ["ABC346"])
+# Nobody has joined: every visitor is sent to the join page, with the code filled in.
+INVENTORY["quizzes:session-play"] = Route(access(302, 302, 302, 302, 302), args=_session_id(), to_login=False)
+# The poll tells only whether anything changed; its address is as secret as the session's id.
+INVENTORY["quizzes:session-poll"] = Route(PUBLIC, args=_session_id())
+for name in ("session-answer", "session-next"):
+    INVENTORY[f"quizzes:{name}"] = Route(POST_ONLY, args=_session_id())
+INVENTORY["quizzes:session-host"] = Route(access(302, 404, 200, 404, 200), args=_session_id())
+INVENTORY["quizzes:session-host-poll"] = Route(access(404, 404, 200, 404, 200), args=_session_id(), to_login=False)
+INVENTORY["quizzes:session-host-action"] = Route(POST_ONLY, args=_session_id("start"))
+INVENTORY["quizzes:session-remove"] = Route(POST_ONLY, args=_session_id(1))
+INVENTORY["admin:quizzes_livesession_changelist"] = Route(TEACHER)
+INVENTORY["admin:quizzes_livesession_add"] = Route(TEACHER)
+for name in ("change", "history", "delete", "report", "report_csv"):
+    INVENTORY[f"admin:quizzes_livesession_{name}"] = Route(OWNED, args=lambda: [_owned_session().pk])
+
+
+def _session_attempt() -> list:
+    session = _owned_session()
+    participant = live.session_join(session=session, learner=Learner.objects.create(), nickname="Sam")
+    Attempt.objects.filter(pk=participant.attempt_id).update(finished_at=timezone.now(), score=0)
+    return [session.pk, participant.attempt.public_id]
+
+
+INVENTORY["admin:quizzes_livesession_report_attempt"] = Route(OWNED, args=_session_attempt)
 
 
 def _named_routes(patterns, namespace=""):

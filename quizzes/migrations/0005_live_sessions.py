@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
                 ("nickname", models.CharField(max_length=20)),
                 (
                     "nickname_key",
-                    models.CharField(editable=False, help_text="The nickname, case-folded.", max_length=20),
+                    models.CharField(editable=False, help_text="The nickname, case-folded.", max_length=80),
                 ),
                 (
                     "removed",

@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 import segno
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +24,8 @@ from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
 from config.middleware import client_ip
 from quizzes import live
-from quizzes.answers import answer_rows, section_url
-from quizzes.forms import AnswerForm, JoinForm
+from quizzes.answers import answer_rows, section_url, with_sources
+from quizzes.forms import NICKNAME_LENGTH, AnswerForm, JoinForm
 from quizzes.models import Attempt, LiveAnswer, LiveSession, Participant
 from quizzes.services import learner_for
 
@@ -60,24 +61,22 @@ def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
         form.add_error(None, live.TOO_MANY_TRIES)
         status = 429
     elif form.is_valid():
-        learner = learner_for(request, create=True)
-        if signed_in:
-            nickname, numbered = learner.name[:20], True
-        else:
-            nickname, numbered = form.cleaned_data["nickname"], False
         try:
-            if getattr(form, "malformed", False):
-                raise live.RefusedError(live.NO_SUCH_SESSION)
-            participant = live.session_join(
-                code=form.cleaned_data["code"], learner=learner, nickname=nickname, numbered=numbered
-            )
+            session = live.session_find(form.cleaned_data["code"])
         except live.RefusedError as refused:
-            if str(refused) == live.NO_SUCH_SESSION:
-                live.join_failed(ip)
-            form.add_error("code" if str(refused) == live.NO_SUCH_SESSION else None, str(refused))
+            live.join_failed(ip)
+            form.add_error("code", str(refused))
         else:
-            request.session.cycle_key()  # a new key for a new role: no fixation from a shared device
-            return redirect("quizzes:session-play", participant.session.public_id)
+            # Only now, with a session found: a wrong guess leaves no learner behind.
+            learner = learner_for(request, create=True)
+            nickname = learner.name[:NICKNAME_LENGTH] if signed_in else form.cleaned_data["nickname"]
+            try:
+                live.session_join(session=session, learner=learner, nickname=nickname, numbered=signed_in)
+            except live.RefusedError as refused:
+                form.add_error(None, str(refused))
+            else:
+                request.session.cycle_key()  # a new key for a new role: no fixation from a shared device
+                return redirect("quizzes:session-play", session.public_id)
     return render(request, "quizzes/session_join.html", {"form": form, "code": code}, status=status)
 
 
@@ -89,15 +88,17 @@ def _participant(request: HttpRequest, public_id: uuid.UUID) -> Participant:
     learner = learner_for(request)
     if learner is None:
         raise Http404("You have not joined this session.")
-    return get_object_or_404(
+    participant = get_object_or_404(
         Participant.objects.select_related("session__quiz", "attempt"), session__public_id=public_id, learner=learner
     )
+    participant.attempt.quiz = participant.session.quiz  # the same quiz: no query to read it again
+    return participant
 
 
-def _play_context(participant: Participant) -> dict:
+def _play_context(participant: Participant, questions: list | None = None) -> dict:
     session = participant.session
     now = timezone.now()
-    questions = live.session_questions(session)
+    questions = live.session_questions(session) if questions is None else questions
     context = {
         "participant": participant,
         "session": session,
@@ -126,6 +127,7 @@ def _play_context(participant: Participant) -> dict:
         LiveSession.Status.STANDINGS,
     }
     if shows_answer:
+        with_sources([question])
         context.update(revealed=True, section_url=section_url(question))
         if given:
             context["rows"] = answer_rows(participant.attempt, question, given.response)
@@ -172,6 +174,7 @@ def session_play(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 def session_poll(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """What a student's screen asks every two seconds. Reads the cache only (the database once per
     expiry), touches no session and writes nothing: see quizzes.live.stamp_read."""
@@ -187,7 +190,7 @@ def session_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     questions = live.session_questions(participant.session)
     number = request.POST.get("question", "")
     if not (number.isascii() and number.isdecimal()) or not 1 <= int(number) <= len(questions):
-        context = _play_context(participant)
+        context = _play_context(participant, questions)
         context["refused"] = "That question is not in this quiz. Here is the one on screen now."
         return _render_stage(request, context, status=400)
     number = int(number)
@@ -201,14 +204,16 @@ def session_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         except live.RefusedError as refusal:
             refused, status = str(refusal), 409
     elif not LiveAnswer.objects.filter(participant=participant, question=question).exists():
-        context = _play_context(participant)
+        context = _play_context(participant, questions)
         if context.get("question") == question and "form" in context:
             context["form"] = form  # the same question, with what was wrong with the answer
             return _render_stage(request, context, status=400)
         refused, status = live.NOT_OPEN, 409
     if not request.htmx:
+        if refused:  # the page it redirects to cannot know: say it there
+            messages.error(request, refused)
         return redirect("quizzes:session-play", public_id)
-    context = _play_context(participant)
+    context = _play_context(participant, questions)
     context["refused"] = refused
     return _render_stage(request, context, status=status)
 
@@ -218,12 +223,13 @@ def session_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def session_next(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Student-paced: on to the next question."""
     participant = _participant(request, public_id)
+    questions = live.session_questions(participant.session)
     number = request.POST.get("question", "")
-    if number.isascii() and number.isdecimal():
-        live.participant_advance(participant=participant, number=int(number))
+    if number.isascii() and number.isdecimal() and 1 <= int(number) <= len(questions):
+        live.participant_advance(participant=participant, number=int(number), question=questions[int(number) - 1])
     if not request.htmx:
         return redirect("quizzes:session-play", public_id)
-    return _render_stage(request, _play_context(participant))
+    return _render_stage(request, _play_context(participant, questions))
 
 
 # Hosting
@@ -243,7 +249,7 @@ def _join_url(request: HttpRequest, session: LiveSession) -> str:
 
 def _qr_svg(url: str) -> str:
     # segno draws the code as one SVG path, with no script and no style attribute.
-    return segno.make(url, error="m").svg_inline(scale=6, border=2, svgclass="qr-code", title=url)
+    return segno.make(url, error="m").svg_inline(scale=6, border=2, svgclass="qr-code", title=url, omitsize=True)
 
 
 def _host_context(request: HttpRequest, session: LiveSession) -> dict:
@@ -277,6 +283,7 @@ def _host_context(request: HttpRequest, session: LiveSession) -> dict:
             context["seconds_left"] = int((session.closes_at - now).total_seconds()) + 1
         if session.status in {LiveSession.Status.REVEALED, LiveSession.Status.STANDINGS}:
             context["bars"] = live.distribution(session, question)
+            with_sources([question])
             context["section_url"] = section_url(question)
         if session.status == LiveSession.Status.STANDINGS:
             context["standings"] = live.standings(session)[: live.STANDINGS_SHOWN]
@@ -301,6 +308,7 @@ def session_host(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 def session_host_poll(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The host's poll: reads the session to know who asks, writes nothing, two queries plus the
     session's; it also notices joins and answers, which students' polls need not."""
@@ -333,12 +341,12 @@ def session_host_action(request: HttpRequest, public_id: uuid.UUID, action: str)
             session.reveal(seen=seen)
         case "standings":
             session.standings_show(seen=seen)
-        case "next":  # after the last question: the results
+        case "next":  # after the last question, once it is revealed: the results
             total = len(live.session_questions(session))
-            if session.position >= total:
-                live.session_finish(session=session, seen=seen)
-            else:
+            if session.position < total:
                 session.advance(total=total, seen=seen)
+            elif session.status in {LiveSession.Status.REVEALED, LiveSession.Status.STANDINGS}:
+                live.session_finish(session=session, seen=seen)
         case "finish":
             live.session_finish(session=session, seen=seen)
         case "lock" | "unlock":
