@@ -747,7 +747,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=5)
     parser.add_argument("--poll-interval", type=float, default=2.0, help="seconds between a student's polls")
     parser.add_argument("--answer-within", type=float, default=3.0, help="students answer 0 to this many seconds in")
-    parser.add_argument("--join-window", type=float, help="seconds over which students join (default N/100, min 5)")
+    parser.add_argument(
+        "--join-window", type=float, help="seconds over which students join, at random moments (default N/20, min 10)"
+    )
     parser.add_argument("--answer-wait", type=float, help="most seconds a question stays open (default from N)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
@@ -763,7 +765,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args()
     if args.join_window is None:
-        args.join_window = max(5.0, args.students / 100)
+        args.join_window = max(10.0, args.students / 20)  # 20 a second: a hall typing in a code
     if args.answer_wait is None:
         args.answer_wait = args.poll_interval + args.answer_within + 10 + args.students / 100
     return args

@@ -1299,3 +1299,24 @@ def test_a_stale_reveal_after_the_next_question_opened_reveals_nothing(capitals,
     url_ = reverse("quizzes:session-host-action", args=[session.public_id, "reveal"])
     teacher_client.post(url_, {"version": str(stale)}, headers=HTMX)
     assert (refreshed(session).status, session.position) == (LiveSession.Status.OPEN, 2)
+
+
+def test_a_session_ended_from_another_tab_refreshes_the_projector(capitals, teacher, teacher_client):
+    session = session_start(teacher, quiz=capitals)
+    seen = host_seen(teacher_client, session)
+    host_action(teacher_client, session, "finish")
+    response = host_poll(teacher_client, session, seen)
+    assert response.status_code == 286 and "live-changed" in response["HX-Trigger"]
+
+
+def test_answer_received_repeats_what_the_student_chose_without_saying_if_it_is_right(playing):
+    _, phone, player = playing
+    page = text(choose(phone, player, 1, "Minsk"))
+    assert 'id="answer-received"' in page and "You answered: <strong>Minsk</strong>" in page
+    assert "Not quite" not in page and "Moscow" not in page
+
+
+def test_the_phone_shows_the_game_without_the_site_menu(playing):
+    session, phone, _ = playing
+    page = text(play(phone, session))
+    assert 'class="live-header"' in page and 'aria-label="Main"' not in page

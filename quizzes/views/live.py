@@ -134,9 +134,21 @@ def _play_context(participant: Participant, questions: list | None = None) -> di
         if session.status == LiveSession.Status.STANDINGS:
             standings = live.standings(session)
             context["standing"] = next((row for row in standings if row.participant_id == participant.pk), None)
+    elif given:
+        context["sent"] = _sent(participant, question, given)
     elif given is None and context["phase"] == LiveSession.Status.OPEN and (deadline is None or deadline > now):
         context["form"] = AnswerForm(attempt=participant.attempt, question=question)
     return context
+
+
+def _sent(participant: Participant, question, given: LiveAnswer) -> list[str]:
+    """What the student sent, in their words, before the answer is revealed (no right or wrong yet)."""
+    rows = answer_rows(participant.attempt, question, given.response)
+    if question.kind == question.Kind.GAP_FILL:
+        return [rows[0].given]
+    if question.kind in {question.Kind.ORDERING, question.Kind.MATCHING}:
+        return []
+    return [row.text for row in rows if row.chosen]
 
 
 def _deadline(participant: Participant, now):
@@ -313,8 +325,8 @@ def session_host_poll(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     """The host's poll: reads the session to know who asks, writes nothing, two queries plus the
     session's; it also notices joins and answers, which students' polls need not."""
     session = _hosted(request, public_id)
-    if session.is_finished:
-        return HttpResponseStopPolling()
+    if session.is_finished:  # ended from another tab: show the results here too
+        return trigger_client_event(HttpResponseStopPolling(), CHANGED)
     if request.GET.get("v", "") == live.host_stamp(session, timezone.now()):
         return HttpResponse(status=204)
     return trigger_client_event(HttpResponse(), CHANGED)

@@ -8,15 +8,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
-from django.db.models import Q
+from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from explainer.teachers import TEACHER_GROUP, TEACHER_PERMISSIONS, teacher_codenames
 from quizzes.models import Assignment, Question, Quiz
 from tests.browser.answering import answer_by_keyboard, latest_attempt, nth_question
 from tests.browser.conftest import console_problems, serious_accessibility_violations
+from tests.browser.teaching import admin_login, teachers_group
 from tests.conftest import PASSWORD, _teacher
 
 pytestmark = pytest.mark.browser
@@ -31,29 +30,11 @@ EVENTS = [
 ]
 
 
-def _teachers_group() -> None:
-    """The Teachers group as its migrations make it: a transactional test before this one has
-    flushed the database, and with it the group (the permissions come back after a flush)."""
-    wanted = Q()
-    for app_label in TEACHER_PERMISSIONS:
-        wanted |= Q(content_type__app_label=app_label, codename__in=teacher_codenames(app_label))
-    group, _ = Group.objects.get_or_create(name=TEACHER_GROUP)
-    group.permissions.add(*Permission.objects.filter(wanted))
-
-
 @pytest.fixture
 def teachers(site) -> tuple[User, User]:
     """Ms Ivanova, who owns things, and Mr Petrov, who must not see them: staff, not superusers."""
-    _teachers_group()
+    teachers_group()
     return _teacher("ms-ivanova"), _teacher("mr-petrov")
-
-
-def _admin_login(page: Page, site: str, username: str) -> None:
-    page.goto(site + "/admin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text(f"Welcome, {username}.")
 
 
 def _messages(page: Page):
@@ -291,7 +272,7 @@ def _other_teacher_sees_none_of_it(browser: Browser, site: str, urls: list[str])
     """Step 10: Mr Petrov's admin has no trace of Ms Ivanova's quiz, class or report."""
     context = browser.new_context()
     page = context.new_page()
-    _admin_login(page, site, "mr-petrov")
+    admin_login(page, site, "mr-petrov")
     page.locator("tr.model-quiz").get_by_role("link", name="Quizzes").click()
     expect(page.locator("#result_list")).to_contain_text("Quiz: The milk war")  # the built-in library
     expect(page.locator("#result_list")).not_to_contain_text("Milk war check")
@@ -307,7 +288,7 @@ def _other_teacher_sees_none_of_it(browser: Browser, site: str, urls: list[str])
 def test_a_teacher_builds_assigns_and_reports_a_quiz_that_another_teacher_cannot_see(
     site, teachers, page, problems, browser
 ):
-    _admin_login(page, site, "ms-ivanova")
+    admin_login(page, site, "ms-ivanova")
     quiz_url = _add_quiz_with_drafts(page, site)
     _write_ordering_question(page, site)
     _preview_and_publish(page, quiz_url)
