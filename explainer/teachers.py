@@ -27,7 +27,7 @@ TEACHER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "enrolment": ("view", "delete"),
         "assignment": ("view", "add", "change", "delete"),
         # Live sessions are started from a quiz (the admin's add page) and run from the host view.
-        "livesession": ("view", "add", "change", "delete"),
+        "livesession": ("view", "add", "delete"),
         "participant": ("view", "delete"),
     },
 }

@@ -802,7 +802,7 @@ class LiveSessionAdmin(ReportAdmin):
         return format_html("{} · <a href='{}'>Report</a>", host, report)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False  # a session's options are set when it starts; it is run from the host view
+        return False  # a session's options are set when it starts; it is run from the host view, not edited
 
     def add_view(self, request, form_url="", extra_context=None):
         """Start a live session: choose the quiz (given by the quiz's "Start live session" link) and how it runs."""

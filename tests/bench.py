@@ -284,6 +284,7 @@ class Bench:
         self.stragglers = 0
         self.client_cpu = 0.0
         self.server_cpu = 0.0
+        self.database_cpu = 0.0
         self.other_cpu = 0.0
 
     async def orm(self, function: Callable, *args):
@@ -590,26 +591,27 @@ def log_summary(path: Path, distinct: int = 30) -> str:
     return "\n".join(summary)
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) of a process and its children: gunicorn's master and workers.
-    Read from /proc, so Linux only; a worker that died meanwhile takes its share with it."""
+def cpu_seconds(server_pid: int) -> tuple[float, float, float]:
+    """CPU time (user and system) of gunicorn (master and workers), of PostgreSQL's processes, and
+    of the whole machine, from /proc (so Linux only). What the server, the database and the harness
+    do not account for is other work, which skews the results. A worker that died meanwhile
+    takes its share with it."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    server = database = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            text = stat.read_text()
         except OSError:
             continue  # the process ended while we looked
-        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1] is the parent's pid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
-
-
-def machine_cpu_seconds() -> float:
-    """CPU time the whole machine spent busy (every process, every core), from /proc/stat: what is
-    left after the server's and the harness's shares is other work, which skews the results."""
+        name, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+        used = int(fields[11]) + int(fields[12])  # utime, stime; fields[1] is the parent's pid
+        if str(server_pid) in {stat.parent.name, fields[1]}:
+            server += used
+        elif name.startswith("postgres"):
+            database += used
     user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    machine = user + nice + system + irq + softirq + steal
+    return server / tick, database / tick, machine / tick
 
 
 def own_cpu_seconds() -> float:
@@ -680,8 +682,9 @@ def report(bench: Bench) -> list[bool]:
     cores = os.cpu_count() or 1
     capacity = wall * cores
     print(
-        f"CPU during the session, of {capacity:.0f} s on {cores} cores: server {bench.server_cpu:.0f} s, "
-        f"harness {bench.client_cpu:.0f} s, other processes {bench.other_cpu:.0f} s"
+        f"CPU during the session, of {capacity:.0f} s on {cores} cores: gunicorn {bench.server_cpu:.0f} s, "
+        f"PostgreSQL {bench.database_cpu:.0f} s, harness {bench.client_cpu:.0f} s, "
+        f"other processes {bench.other_cpu:.0f} s"
     )
     if bench.other_cpu > 0.1 * capacity:
         print("WARNING: other processes used the CPU during the run: latencies and throughput are skewed")
@@ -750,7 +753,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--join-window", type=float, help="seconds over which students join, at random moments (default N/20, min 10)"
     )
-    parser.add_argument("--answer-wait", type=float, help="most seconds a question stays open (default from N)")
+    parser.add_argument(
+        "--answer-wait",
+        type=float,
+        help="most seconds a question waits for all answers (default: 3 request timeouts and more)",
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument(
@@ -767,7 +774,10 @@ def arguments() -> argparse.Namespace:
     if args.join_window is None:
         args.join_window = max(10.0, args.students / 20)  # 20 a second: a hall typing in a code
     if args.answer_wait is None:
-        args.answer_wait = args.poll_interval + args.answer_within + 10 + args.students / 100
+        # Time for the slowest student to see the question and answer, however slow the server:
+        # when every request takes its longest, a poll, the stage, then the answer. Waiting less
+        # would count the host's impatience as the app's errors (a late answer is refused).
+        args.answer_wait = args.poll_interval + args.answer_within + 3 * args.request_timeout
     return args
 
 
@@ -794,13 +804,13 @@ async def measure(args: argparse.Namespace, env: dict[str, str], executor: Threa
         session = await bench.orm(session_new, teacher, quiz)
         bench.code = session.code
         print(f"session {session.code}: {args.students} students join over {args.join_window:g} s", flush=True)
-        started, client_cpu, server_cpu = time.perf_counter(), own_cpu_seconds(), cpu_seconds(server.pid)
-        machine_cpu = machine_cpu_seconds()
+        started, client_cpu, cpu_before = time.perf_counter(), own_cpu_seconds(), cpu_seconds(server.pid)
         students = [Student(bench, number) for number in range(1, args.students + 1)]
         tasks = [asyncio.create_task(student.run()) for student in students]
         bench.host_lines = await host(bench, session)
-        # After the finish, each student stops at its next poll (286) and fetches its results.
-        done, pending = await asyncio.wait(tasks, timeout=args.poll_interval + args.request_timeout + 5)
+        # After the finish, each student stops at its next poll (286) and fetches its results:
+        # two requests, each of which has the request timeout to succeed or fail.
+        done, pending = await asyncio.wait(tasks, timeout=args.poll_interval + 2 * args.request_timeout + 5)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -810,8 +820,10 @@ async def measure(args: argparse.Namespace, env: dict[str, str], executor: Threa
             raise BenchError(f"{len(failures)} simulated students crashed; the first: {failures[0]!r}") from failures[0]
         bench.wall = time.perf_counter() - started
         bench.client_cpu = own_cpu_seconds() - client_cpu
-        bench.server_cpu = cpu_seconds(server.pid) - server_cpu
-        bench.other_cpu = machine_cpu_seconds() - machine_cpu - bench.server_cpu - bench.client_cpu
+        bench.server_cpu, bench.database_cpu, machine = (
+            after - before for after, before in zip(cpu_seconds(server.pid), cpu_before, strict=True)
+        )
+        bench.other_cpu = machine - bench.server_cpu - bench.database_cpu - bench.client_cpu
         bench.stored = await bench.orm(answers_stored, session)
     finally:
         for student in students:

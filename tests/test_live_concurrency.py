@@ -11,10 +11,11 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
+from django.db.models import Count
 from django.test import Client
 
 from quizzes import live
-from quizzes.models import Learner, LiveAnswer, Response
+from quizzes.models import Learner, LiveAnswer, Participant, Response
 from quizzes.services import LEARNER_SESSION_KEY
 from tests.live_helpers import answer, session_start
 
@@ -68,5 +69,6 @@ def test_300_simultaneous_answers_and_30_repeats_store_exactly_300(content, teac
     assert [status for status in statuses if status != 200] == []
     assert LiveAnswer.objects.filter(participant__session=session).count() == STUDENTS
     assert Response.objects.filter(attempt__participant__session=session).count() == STUDENTS
-    # Each repeat got the first answer back, not its own: half the students answered rightly first.
-    assert LiveAnswer.objects.filter(participant__session=session, is_correct=True).count() == STUDENTS // 2
+    # One answer each, whichever of a student's two requests arrived first.
+    answered = Participant.objects.filter(session=session).annotate(answers_given=Count("answers"))
+    assert sorted({row.answers_given for row in answered}) == [1]

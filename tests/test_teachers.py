@@ -28,6 +28,9 @@ def test_the_teachers_group_holds_exactly_the_content_and_quiz_permissions(db):
         for action in ("view", "add", "change", "delete")
     }
     expected |= {("quizzes", "view_enrolment"), ("quizzes", "delete_enrolment")}
+    # Live sessions: started (added) and ended from the host view, never edited; players only removed.
+    expected |= {("quizzes", f"{action}_livesession") for action in ("view", "add", "delete")}
+    expected |= {("quizzes", "view_participant"), ("quizzes", "delete_participant")}
     assert codenames == expected
 
 

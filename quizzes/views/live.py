@@ -27,7 +27,7 @@ from quizzes import live
 from quizzes.answers import answer_rows, section_url, with_sources
 from quizzes.forms import NICKNAME_LENGTH, AnswerForm, JoinForm
 from quizzes.models import Attempt, LiveAnswer, LiveSession, Participant
-from quizzes.services import learner_for
+from quizzes.services import LEARNER_SESSION_KEY, learner_for
 
 CHANGED = "live-changed"
 
@@ -85,11 +85,16 @@ def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
 
 def _participant(request: HttpRequest, public_id: uuid.UUID) -> Participant:
     """The asker's participant in the session; 404 for anyone who has not joined it."""
-    learner = learner_for(request)
+    signed_in = request.user.is_authenticated
+    # A guest's learner is named by their session: its id is enough, no need to read the row.
+    learner = learner_for(request) if signed_in else request.session.get(LEARNER_SESSION_KEY)
     if learner is None:
         raise Http404("You have not joined this session.")
     participant = get_object_or_404(
-        Participant.objects.select_related("session__quiz", "attempt"), session__public_id=public_id, learner=learner
+        Participant.objects.select_related("session__quiz", "attempt"),
+        session__public_id=public_id,
+        learner=learner,
+        learner__user=request.user if signed_in else None,
     )
     participant.attempt.quiz = participant.session.quiz  # the same quiz: no query to read it again
     return participant
