@@ -252,21 +252,27 @@ def _answer_window(participant: Participant, number: int, now: datetime) -> date
     return participant.opened_at
 
 
-def answer_give(*, participant: Participant, question: Question, number: int, answer: dict) -> LiveAnswer:
+def answer_give(
+    *, participant: Participant, question: Question, number: int, answer: dict, total: int | None = None
+) -> LiveAnswer:
     """Store a participant's answer to question `number` once, with its points.
 
     A second submission (a double click, a retry after a lost connection) stores nothing and
     returns the first, even after the question closed. Raises RefusedError for an answer to a
     question not open now, or one arriving after the time (plus GRACE) ran out. The answer is
-    also the attempt's Response, so it counts in the student's progress and review.
+    also the attempt's Response, so it counts in the student's progress and review. `total`,
+    the number of questions, saves counting them.
     """
-    if given := LiveAnswer.objects.filter(participant=participant, question=question).first():
-        return given
-    now = timezone.now()
-    opened_at = _answer_window(participant, number, now)
+    try:
+        opened_at = _answer_window(participant, number, timezone.now())
+    except RefusedError:
+        # Refused now, but answered in time before: the retry gets its answer back.
+        if given := LiveAnswer.objects.filter(participant=participant, question=question).first():
+            return given
+        raise
     session = participant.session
     with transaction.atomic():
-        response, stored = answer_submit(attempt=participant.attempt, question=question, answer=answer)
+        response, stored = answer_submit(attempt=participant.attempt, question=question, answer=answer, total=total)
         if not stored:
             return LiveAnswer.objects.get(participant=participant, question=question)
         elapsed = response.created_at - opened_at if opened_at else None

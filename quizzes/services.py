@@ -232,14 +232,17 @@ def fact_reviewable(fact: Fact | None) -> bool:
     return fact is not None and fact.quizzable and fact.status in generation.ASKED_STATUSES
 
 
-def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tuple[Response, bool]:
+def answer_submit(
+    *, attempt: Attempt, question: Question, answer: dict, total: int | None = None
+) -> tuple[Response, bool]:
     """Store `answer` once. Returns the response and whether this call stored it.
 
     A second submission (a double click, a retry, another tab) stores nothing and returns the
     first response, so the student sees the same feedback and cannot change their answer. The
     unique constraint settles a race between two requests. In the same transaction, the answer
     updates the learner's memory of the question's fact (its review card), and answering the
-    last question finishes the attempt with its score.
+    last question finishes the attempt with its score (`total`, the number of questions, saves
+    counting them).
     """
     # No lookup first: the view has already read the attempt's answers, and a second answer (a
     # double click, a race) meets the unique constraint and gets the stored one back below.
@@ -262,7 +265,9 @@ def answer_submit(*, attempt: Attempt, question: Question, answer: dict) -> tupl
                 card.last_kind = question.kind  # the next review asks it another way
                 card.save()
             answered = attempt.responses.aggregate(count=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
-            if attempt.finished_at is None and answered["count"] >= attempt.quiz.questions.accepted().count():
+            if total is None:
+                total = attempt.quiz.questions.accepted().count()
+            if attempt.finished_at is None and answered["count"] >= total:
                 attempt.finished_at = timezone.now()
                 attempt.score = answered["right"]
                 attempt.save(update_fields=["finished_at", "score"])

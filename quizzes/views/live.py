@@ -100,7 +100,8 @@ def _participant(request: HttpRequest, public_id: uuid.UUID) -> Participant:
     return participant
 
 
-def _play_context(participant: Participant, questions: list | None = None) -> dict:
+def _play_context(participant: Participant, questions: list | None = None, given: LiveAnswer | None = None) -> dict:
+    """What a student's screen shows now. `given`: the answer just stored, if the request stored one."""
     session = participant.session
     now = timezone.now()
     questions = live.session_questions(session) if questions is None else questions
@@ -123,7 +124,8 @@ def _play_context(participant: Participant, questions: list | None = None) -> di
         context.update(done=True, answers=_given(participant))
         return context
     question = questions[number - 1]
-    given = LiveAnswer.objects.filter(participant=participant, question=question).select_related("response").first()
+    if given is None or given.question_id != question.pk:
+        given = LiveAnswer.objects.filter(participant=participant, question=question).select_related("response").first()
     context.update(number=number, question=question, given=given)
     deadline = _deadline(participant, now)
     context["seconds_left"] = max(int((deadline - now).total_seconds()) + 1, 0) if deadline else None
@@ -215,9 +217,12 @@ def session_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = AnswerForm(request.POST, attempt=participant.attempt, question=question)
     status = 200
     refused = ""
+    given = None
     if form.is_valid():
         try:
-            live.answer_give(participant=participant, question=question, number=number, answer=form.answer())
+            given = live.answer_give(
+                participant=participant, question=question, number=number, answer=form.answer(), total=len(questions)
+            )
         except live.RefusedError as refusal:
             refused, status = str(refusal), 409
     elif not LiveAnswer.objects.filter(participant=participant, question=question).exists():
@@ -230,7 +235,7 @@ def session_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if refused:  # the page it redirects to cannot know: say it there
             messages.error(request, refused)
         return redirect("quizzes:session-play", public_id)
-    context = _play_context(participant, questions)
+    context = _play_context(participant, questions, given)
     context["refused"] = refused
     return _render_stage(request, context, status=status)
 
