@@ -44,6 +44,7 @@ run: content
 	@echo "  Milk War Classroom: http://$(HOST):$(PORT)/"
 	@echo "  Quizzes:            http://$(HOST):$(PORT)/quizzes/"
 	@echo "  Progress, review:   http://$(HOST):$(PORT)/progress/  http://$(HOST):$(PORT)/review/"
+	@echo "  Join a live session: http://$(HOST):$(PORT)/join/ (teachers start one from a quiz in the admin)"
 	@echo "  Students sign up:   http://$(HOST):$(PORT)/accounts/signup/"
 	@echo "  Teachers: create an account with"
 	@echo "    $(BIN)/python manage.py create_teacher USERNAME"

@@ -9,6 +9,7 @@ REDIS_URL, otherwise files on the machine (config/settings.py). A poll writes no
 touches no session; each change of state writes the fresh stamp once it is committed.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,7 +40,11 @@ from quizzes.services import answer_submit
 GRACE = timedelta(seconds=2)
 POINTS = 1000  # for a right answer
 SPEED_BONUS = 500  # at most, for an instant right answer: speed never outweighs one more right answer
+# Wrong codes: 20 in ten minutes from one browser, 200 from one address, then 429 for every
+# join from it. A class behind one school address gets in even when a few students mistype;
+# a guesser who drops cookies shares the address's 200, against 27⁶ (387 million) codes.
 FAILED_JOIN_LIMIT = 20
+FAILED_JOIN_ADDRESS_LIMIT = 200
 FAILED_JOIN_WINDOW = timedelta(minutes=10)
 PODIUM = 3
 PER_VERSION_TIMEOUT = 60 * 60  # what a session's screens share, per version (see _per_version)
@@ -134,8 +139,8 @@ def stamp_read(public_id) -> Stamp | None:
 
 def host_stamp(session: LiveSession, now: datetime) -> str:
     """What the host's screen shows changes also with every join and every answer: one query."""
-    counts = Participant.objects.filter(session=session).aggregate(
-        joined=Count("pk", filter=Q(removed=False), distinct=True), answered=Count("answers")
+    counts = Participant.objects.filter(session=session, removed=False).aggregate(
+        joined=Count("pk", distinct=True), answered=Count("answers")
     )
     return f"{session.stamp().value(now)}.{counts['joined']}.{counts['answered']}"
 
@@ -143,17 +148,25 @@ def host_stamp(session: LiveSession, now: datetime) -> str:
 # Joining
 
 
-def join_blocked(ip: str, now: datetime | None = None) -> bool:
-    """Whether this address has tried too many wrong codes lately. Counted in the database, so
-    every worker (and every machine) shares the count; successful joins are never counted."""
+def join_blocked(ip: str, browser: str, now: datetime | None = None) -> bool:
+    """Whether this browser, or this address, has tried too many wrong codes lately. Counted in
+    the database, so every worker (and every machine) shares the count; successful joins are
+    never counted."""
     now = now or timezone.now()
-    return FailedJoin.objects.filter(ip=ip, created_at__gt=now - FAILED_JOIN_WINDOW).count() >= FAILED_JOIN_LIMIT
+    recent = FailedJoin.objects.filter(ip=ip, created_at__gt=now - FAILED_JOIN_WINDOW)
+    counts = recent.aggregate(address=Count("pk"), browser=Count("pk", filter=Q(browser=browser)))
+    return counts["browser"] >= FAILED_JOIN_LIMIT or counts["address"] >= FAILED_JOIN_ADDRESS_LIMIT
 
 
-def join_failed(ip: str, now: datetime | None = None) -> None:
+def join_failed(ip: str, browser: str, now: datetime | None = None) -> None:
     now = now or timezone.now()
     FailedJoin.objects.filter(created_at__lte=now - FAILED_JOIN_WINDOW).delete()
-    FailedJoin.objects.create(ip=ip, created_at=now)
+    FailedJoin.objects.create(ip=ip, browser=browser, created_at=now)
+
+
+def browser_key(csrf_cookie: str) -> str:
+    """Which browser guesses: a digest of its CSRF cookie (every form post carries it), not the secret itself."""
+    return hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16] if csrf_cookie else ""
 
 
 def nickname_key(nickname: str) -> str:
@@ -208,6 +221,8 @@ def _participant_create(*, session: LiveSession, learner: Learner, nickname: str
 
 def participant_remove(*, session: LiveSession, participant_id: int) -> bool:
     """The host removes a participant: they cannot answer or rejoin, and leave the leaderboard."""
+    if session.is_finished:
+        return False  # the results stand as they were when it ended
     with transaction.atomic():
         if not Participant.objects.filter(session=session, pk=participant_id, removed=False).update(removed=True):
             return False
@@ -236,7 +251,9 @@ def _answer_window(participant: Participant, number: int, now: datetime) -> date
     if participant.removed:
         raise RefusedError(REMOVED)
     if session.is_teacher_paced:
-        if session.status not in {LiveSession.Status.OPEN, LiveSession.Status.CLOSED} or session.position != number:
+        # Revealed already: an answer sent before the time ran out still counts within the grace.
+        taking = {LiveSession.Status.OPEN, LiveSession.Status.CLOSED, LiveSession.Status.REVEALED}
+        if session.status not in taking or session.position != number:
             raise RefusedError(NOT_OPEN)
         if session.closes_at is not None and now > session.closes_at + GRACE:
             raise RefusedError(TOO_LATE)
@@ -263,19 +280,25 @@ def answer_give(
     also the attempt's Response, so it counts in the student's progress and review. `total`,
     the number of questions, saves counting them.
     """
+    arrived = timezone.now()  # the time that counts: not after waiting for the database's write lock
     try:
-        opened_at = _answer_window(participant, number, timezone.now())
+        _answer_window(participant, number, arrived)
     except RefusedError:
         # Refused now, but answered in time before: the retry gets its answer back.
         if given := LiveAnswer.objects.filter(participant=participant, question=question).first():
             return given
         raise
-    session = participant.session
     with transaction.atomic():
+        # Checked again on the rows as they are now: the host may have revealed or finished, or
+        # removed this player, since the request began. (SQLite's IMMEDIATE transaction holds
+        # the write lock, so no move can commit in between.)
+        participant.session = session = LiveSession.objects.select_related("quiz").get(pk=participant.session_id)
+        participant.removed = Participant.objects.filter(pk=participant.pk).values_list("removed", flat=True)[0]
+        opened_at = _answer_window(participant, number, arrived)
         response, stored = answer_submit(attempt=participant.attempt, question=question, answer=answer, total=total)
         if not stored:
             return LiveAnswer.objects.get(participant=participant, question=question)
-        elapsed = response.created_at - opened_at if opened_at else None
+        elapsed = arrived - opened_at if opened_at else None
         return LiveAnswer.objects.create(
             participant=participant,
             question=question,
@@ -328,7 +351,8 @@ def standings(session: LiveSession) -> list[Standing]:
     """Everyone still in the session, by points (then right answers); equal scores share a rank.
     Once answers are closed (revealed, leaderboard, finished) it is read once per version."""
     settled = {LiveSession.Status.REVEALED, LiveSession.Status.STANDINGS, LiveSession.Status.FINISHED}
-    if session.status in settled:
+    in_grace = session.closes_at is not None and timezone.now() <= session.closes_at + GRACE
+    if session.status in settled and not in_grace:
         return _per_version(session, "standings", lambda: _standings_read(session))
     return _standings_read(session)
 
@@ -362,9 +386,9 @@ def distribution(session: LiveSession, question: Question) -> list[Bar]:
     """How the participants answered `question`: one bar per option (choice questions), or right
     and wrong (typed, ordering and matching answers). Options must be prefetched."""
     answers = list(
-        Response.objects.filter(live_answer__participant__session=session, question=question).values_list(
-            "answer", "is_correct"
-        )
+        Response.objects.filter(
+            live_answer__participant__session=session, live_answer__participant__removed=False, question=question
+        ).values_list("answer", "is_correct")
     )
     total = len(answers) or 1
     if question.kind in {Question.Kind.SINGLE, Question.Kind.TRUE_FALSE, Question.Kind.MULTIPLE}:
@@ -385,7 +409,9 @@ def distribution(session: LiveSession, question: Question) -> list[Bar]:
 
 
 def answered_count(session: LiveSession, question: Question) -> int:
-    return LiveAnswer.objects.filter(participant__session=session, question=question).count()
+    return LiveAnswer.objects.filter(
+        participant__session=session, participant__removed=False, question=question
+    ).count()
 
 
 def grid(session: LiveSession, questions: list[Question]) -> list[tuple[Participant, list[bool | None]]]:

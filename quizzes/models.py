@@ -667,9 +667,10 @@ class LiveSession(models.Model):
         if self.is_teacher_paced:
             return self._question_open(1, since={self.Status.LOBBY}, seen=seen)
         now = timezone.now()
-        if not self._move(since={self.Status.LOBBY}, seen=seen, status=self.Status.OPEN, opened_at=now):
-            return False
-        self.participants.update(opened_at=now)  # everyone's first question opens now, not when they joined
+        with transaction.atomic():  # published on commit, with everyone's clock already reset
+            if not self._move(since={self.Status.LOBBY}, seen=seen, status=self.Status.OPEN, opened_at=now):
+                return False
+            self.participants.update(opened_at=now)  # everyone's first question opens now, not when they joined
         return True
 
     def advance(self, *, total: int, seen: int | None = None) -> bool:
@@ -708,7 +709,10 @@ class LiveSession(models.Model):
         return self._move(since=active, seen=seen, status=self.Status.FINISHED, finished_at=timezone.now())
 
     def lock(self, locked: bool) -> bool:
-        return self._move(since={self.status}, locked=locked) if self.locked != locked else False
+        """Close the lobby to newcomers (or open it again), whatever stage an active session is at."""
+        if self.locked == locked:
+            return False
+        return self._move(since=set(self.Status.values) - {self.Status.FINISHED}, locked=locked)
 
     def bump(self) -> None:
         """A change students' screens must show that is not a move (a participant removed)."""
@@ -766,9 +770,12 @@ class LiveAnswer(models.Model):
 
 
 class FailedJoin(models.Model):
-    """A join with an unknown or ended code, kept ten minutes to limit guessing per address."""
+    """A join with an unknown or ended code, kept ten minutes to limit guessing (see quizzes.live)."""
 
     ip = models.CharField(max_length=45, db_index=True)
+    browser = models.CharField(
+        max_length=16, blank=True, help_text="A digest of the browser's CSRF cookie: one browser's guesses."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:

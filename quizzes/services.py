@@ -375,6 +375,10 @@ def learner_merge(*, guest: Learner, user: AbstractBaseUser) -> Learner:
             guest.review_quizzes.filter(attempts__finished_at__isnull=True, attempts__responses__isnull=True).delete()
         guest.attempts.update(learner=learner)
         guest.review_quizzes.update(learner=learner)
+        # Live sessions the guest played go with them. In a session the account had joined too
+        # (another device), the account's player stays; the guest's answers are kept in progress.
+        both = learner.participations.values("session")
+        guest.participations.exclude(session__in=both).update(learner=learner)
         shared = set(guest.cards.filter(fact__cards__learner=learner).values_list("fact_id", flat=True))
         guest.cards.exclude(fact_id__in=shared).update(learner=learner)
         guest.delete()

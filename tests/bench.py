@@ -12,7 +12,7 @@ can reach (everything a poll adds on top is the app's own cost).
     python tests/bench.py --students 2000 --postgres
 
 Exit status: 0 when the harness ran, whether or not the targets were met (with --strict, 1 when
-one was missed); 2 when the harness itself failed (setup, server start, or the time limit).
+one was missed); 2 when the harness itself failed (setup, server start, a bug, or the time limit).
 """
 
 import argparse
@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -280,12 +281,9 @@ class Bench:
         # What the run found, for the report.
         self.stored: Stored | None = None
         self.host_lines: list[str] = []
-        self.wall = 0.0
         self.stragglers = 0
-        self.client_cpu = 0.0
-        self.server_cpu = 0.0
-        self.database_cpu = 0.0
-        self.other_cpu = 0.0
+        self.ceiling_cpu: Cpu | None = None
+        self.session_cpu: Cpu | None = None
 
     async def orm(self, function: Callable, *args):
         """Run a database call in the harness's one ORM thread, out of the event loop."""
@@ -325,9 +323,12 @@ class Student:
         if not joined:
             return
         self.bench.joined += 1
-        await self.poll()
-        if self.answers:
+        try:
+            await self.poll()
             await asyncio.gather(*self.answers)
+        finally:  # cancelled (the time is up): the answers in flight go with the student
+            for task in self.answers:
+                task.cancel()
 
     async def join(self, code: str) -> bool:
         """The join form, the join itself, then the play page (which carries the poll address)."""
@@ -591,27 +592,38 @@ def log_summary(path: Path, distinct: int = 30) -> str:
     return "\n".join(summary)
 
 
-def cpu_seconds(server_pid: int) -> tuple[float, float, float]:
-    """CPU time (user and system) of gunicorn (master and workers), of PostgreSQL's processes, and
-    of the whole machine, from /proc (so Linux only). What the server, the database and the harness
-    do not account for is other work, which skews the results. A worker that died meanwhile
-    takes its share with it."""
-    tick = os.sysconf("SC_CLK_TCK")
-    server = database = 0
+def cpu_seconds(server_pid: int) -> tuple[float, float, float, float]:
+    """CPU time (user and system) of gunicorn, of PostgreSQL, of every process on the machine, and
+    of the kernel's interrupt handling (loopback networking, mostly), from /proc, so Linux only.
+    What the server, the database and the harness do not account for is other work, which skews
+    the results."""
+    processes: dict[int, tuple[str, int, int]] = {}  # pid: (name, parent's pid, CPU ticks)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue  # the process ended while we looked
         name, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
-        used = int(fields[11]) + int(fields[12])  # utime, stime; fields[1] is the parent's pid
-        if str(server_pid) in {stat.parent.name, fields[1]}:
-            server += used
-        elif name.startswith("postgres"):
-            database += used
+        # Its own time and that of its children it has waited for: a gunicorn worker or a
+        # PostgreSQL backend that ended meanwhile still counts, in its parent's.
+        processes[int(stat.parent.name)] = (name, int(fields[1]), sum(map(int, fields[11:15])))
+
+    def tree(root: int) -> int:
+        return sum(ticks for pid, (_, parent, ticks) in processes.items() if root in {pid, parent})
+
+    postmasters = [
+        pid
+        for pid, (name, parent, _) in processes.items()
+        if name == "postgres" and processes.get(parent, ("",))[0] != "postgres"
+    ]
+    tick = os.sysconf("SC_CLK_TCK")
     user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
-    machine = user + nice + system + irq + softirq + steal
-    return server / tick, database / tick, machine / tick
+    return (
+        tree(server_pid) / tick,
+        sum(tree(pid) for pid in postmasters) / tick,
+        (user + nice + system) / tick,
+        (irq + softirq + steal) / tick,
+    )
 
 
 def own_cpu_seconds() -> float:
@@ -619,14 +631,45 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+@dataclass
+class Cpu:
+    """Who used the CPU over a stretch of the run, in seconds (see cpu_seconds)."""
+
+    wall: float
+    server: float
+    database: float
+    harness: float
+    interrupts: float
+    other: float
+
+    def line(self, what: str) -> str:
+        cores = os.cpu_count() or 1
+        return (
+            f"CPU during {what}, of {self.wall * cores:.0f} s on {cores} cores: gunicorn {self.server:.0f} s, "
+            f"PostgreSQL {self.database:.0f} s, harness {self.harness:.0f} s, interrupts {self.interrupts:.0f} s, "
+            f"other processes {self.other:.0f} s"
+        )
+
+    @property
+    def disturbed(self) -> bool:
+        """Whether other work took enough of the machine to skew the measurements."""
+        return self.other > 0.1 * self.wall * (os.cpu_count() or 1)
+
+
+def cpu_now(server_pid: int) -> tuple[float, ...]:
+    return (time.perf_counter(), *cpu_seconds(server_pid), own_cpu_seconds())
+
+
+def cpu_since(server_pid: int, before: tuple[float, ...]) -> Cpu:
+    wall, server, database, processes, interrupts, harness = (
+        now - then for now, then in zip(cpu_now(server_pid), before, strict=True)
+    )
+    # Per-process and machine-wide counts tick apart: a second or two either way is noise.
+    other = max(processes - server - database - harness, 0.0)
+    return Cpu(wall, server, database, harness, interrupts, other)
+
+
 # PostgreSQL
-
-
-def database_name(url: str) -> str:
-    name = urllib.parse.urlsplit(url).path.lstrip("/")
-    if "bench" not in name:  # it is dropped and created afresh: never a database that matters
-        raise BenchError(f"The PostgreSQL database is dropped first, so its name must contain 'bench', not {name!r}")
-    return name
 
 
 def database_recreate(url: str, *, create: bool = True) -> None:
@@ -634,12 +677,15 @@ def database_recreate(url: str, *, create: bool = True) -> None:
     import psycopg
     from psycopg import sql
 
-    name = database_name(url)
+    name = urllib.parse.urlsplit(url).path.lstrip("/")  # with "bench" in it: see arguments()
     maintenance = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if create:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            if create:
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as error:
+        raise BenchError(f"PostgreSQL: could not recreate {name}: {error}") from error
 
 
 # The report
@@ -650,7 +696,7 @@ def report(bench: Bench) -> list[bool]:
     args = bench.args
     stats = bench.stats
     stored = bench.stored
-    wall = bench.wall
+    wall = bench.session_cpu.wall if bench.session_cpu else math.nan
     print()
     print(
         f"Live session: {args.students} students, {args.questions} questions, polls every {args.poll_interval:g} s, "
@@ -679,15 +725,11 @@ def report(bench: Bench) -> list[bool]:
         f"ceiling: {args.concurrency} clients, {args.burst:g} s each in {CEILING_ROUNDS} turns: "
         f"livez {livez:.0f} req/s, poll {poll:.0f} req/s, poll/livez {ratio:.2f}"
     )
-    cores = os.cpu_count() or 1
-    capacity = wall * cores
-    print(
-        f"CPU during the session, of {capacity:.0f} s on {cores} cores: gunicorn {bench.server_cpu:.0f} s, "
-        f"PostgreSQL {bench.database_cpu:.0f} s, harness {bench.client_cpu:.0f} s, "
-        f"other processes {bench.other_cpu:.0f} s"
-    )
-    if bench.other_cpu > 0.1 * capacity:
-        print("WARNING: other processes used the CPU during the run: latencies and throughput are skewed")
+    for what, cpu in (("the ceiling", bench.ceiling_cpu), ("the session", bench.session_cpu)):
+        if cpu is not None:
+            print(cpu.line(what))
+            if cpu.disturbed:
+                print(f"WARNING: other processes used the CPU during {what}: its figures are skewed")
     for line in bench.host_lines:
         print(line)
     lost = unacknowledged = 0
@@ -746,10 +788,12 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--students", type=int, default=300)
-    parser.add_argument("--questions", type=int, default=5)
-    parser.add_argument("--poll-interval", type=float, default=2.0, help="seconds between a student's polls")
-    parser.add_argument("--answer-within", type=float, default=3.0, help="students answer 0 to this many seconds in")
+    parser.add_argument("--students", type=int, default=300, help="simulated students (default 300)")
+    parser.add_argument("--questions", type=int, default=5, help="single-choice questions (default 5)")
+    parser.add_argument("--poll-interval", type=float, default=2.0, help="seconds between a student's polls (2)")
+    parser.add_argument(
+        "--answer-within", type=float, default=3.0, help="students answer 0 to this many seconds in (3)"
+    )
     parser.add_argument(
         "--join-window", type=float, help="seconds over which students join, at random moments (default N/20, min 10)"
     )
@@ -758,19 +802,27 @@ def arguments() -> argparse.Namespace:
         type=float,
         help="most seconds a question waits for all answers (default: 3 request timeouts and more)",
     )
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
+    parser.add_argument(
+        "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers (2 x cores + 1)"
+    )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument(
         "--database-url",
         default="postgres://milkwar:milkwar@127.0.0.1:5432/milkwar_bench",
         help="with --postgres: a database to drop and create afresh (its name must contain 'bench')",
     )
-    parser.add_argument("--concurrency", type=int, default=50, help="clients in each ceiling burst")
-    parser.add_argument("--burst", type=float, default=6.0, help="seconds of ceiling load for each endpoint")
-    parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds before a request counts as failed")
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds the whole run may take")
+    parser.add_argument("--concurrency", type=int, default=50, help="clients in each ceiling burst (50)")
+    parser.add_argument("--burst", type=float, default=6.0, help="seconds of ceiling load for each endpoint (6)")
+    parser.add_argument(
+        "--request-timeout", type=float, default=30.0, help="seconds before a request counts as failed (30)"
+    )
+    parser.add_argument("--timeout", type=float, help="seconds the whole run may take (default 600, 800 for 2,000)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args()
+    if args.postgres and "bench" not in urllib.parse.urlsplit(args.database_url).path:
+        parser.error("--database-url: the database is dropped and created afresh, so its name must contain 'bench'")
+    if args.timeout is None:
+        args.timeout = max(600.0, args.students * 0.4)
     if args.join_window is None:
         args.join_window = max(10.0, args.students / 20)  # 20 a second: a hall typing in a code
     if args.answer_wait is None:
@@ -789,6 +841,7 @@ async def measure(args: argparse.Namespace, env: dict[str, str], executor: Threa
     with log.open("w") as log_file:
         server = server_start(env, port, args.workers, log_file)
     students: list[Student] = []
+    tasks: list[asyncio.Task] = []
     try:
         await server_ready(base, server)
         print(f"gunicorn: {args.workers} workers on {base}", flush=True)
@@ -798,13 +851,15 @@ async def measure(args: argparse.Namespace, env: dict[str, str], executor: Threa
 
         print("ceiling: /livez and a poll, in turns, in closed-loop bursts", flush=True)
         probe_session = await bench.orm(session_new, teacher, quiz)
+        before = cpu_now(server.pid)
         await ceiling(bench, probe_session.code)
+        bench.ceiling_cpu = cpu_since(server.pid, before)
         await bench.orm(host_move, probe_session, "finish", args.questions)
 
         session = await bench.orm(session_new, teacher, quiz)
         bench.code = session.code
         print(f"session {session.code}: {args.students} students join over {args.join_window:g} s", flush=True)
-        started, client_cpu, cpu_before = time.perf_counter(), own_cpu_seconds(), cpu_seconds(server.pid)
+        before = cpu_now(server.pid)
         students = [Student(bench, number) for number in range(1, args.students + 1)]
         tasks = [asyncio.create_task(student.run()) for student in students]
         bench.host_lines = await host(bench, session)
@@ -818,24 +873,21 @@ async def measure(args: argparse.Namespace, env: dict[str, str], executor: Threa
         failures = [task.exception() for task in done if task.exception() is not None]
         if failures:
             raise BenchError(f"{len(failures)} simulated students crashed; the first: {failures[0]!r}") from failures[0]
-        bench.wall = time.perf_counter() - started
-        bench.client_cpu = own_cpu_seconds() - client_cpu
-        bench.server_cpu, bench.database_cpu, machine = (
-            after - before for after, before in zip(cpu_seconds(server.pid), cpu_before, strict=True)
-        )
-        bench.other_cpu = machine - bench.server_cpu - bench.database_cpu - bench.client_cpu
+        bench.session_cpu = cpu_since(server.pid, before)
         bench.stored = await bench.orm(answers_stored, session)
     finally:
+        for task in tasks:  # when the time ran out or the host failed: students stop before their sessions close
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for student in students:
             await student.close()
         if bench.connector is not None:
             await bench.connector.close()
         server_stop(server)
     results = report(bench)
-    if bench.stats.error_count() or "Traceback" in log.read_text(errors="replace"):
+    if (bench.stats.error_count() or "Traceback" in log.read_text(errors="replace")) and (summary := log_summary(log)):
         print()
-        print("gunicorn's log, summarised:")
-        print(log_summary(log))
+        print(f"gunicorn's log, summarised:\n{summary}")
     return results
 
 
@@ -859,10 +911,12 @@ def main() -> int:
     }
     env.pop("REDIS_URL", None)  # the file cache in the temporary directory, whatever the shell has
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orm")
+    created = False
     try:
         print(f"setting up in {workdir}", flush=True)
         if args.postgres:
             database_recreate(database_url)
+            created = True
         manage(env, "migrate", "--no-input", timeout=deadline - time.monotonic())
         manage(env, "load_content", timeout=deadline - time.monotonic())
         manage(env, "collectstatic", "--no-input", "-v0", timeout=deadline - time.monotonic())
@@ -878,17 +932,20 @@ def main() -> int:
         )
         print(f"\nbench failed: {message}", file=sys.stderr)
         log = workdir / "gunicorn.log"
-        if log.exists():
-            print(f"gunicorn's log, summarised:\n{log_summary(log)}", file=sys.stderr)
+        if summary := log_summary(log):
+            print(f"gunicorn's log, summarised:\n{summary}", file=sys.stderr)
+        return 2
+    except Exception:  # a bug in the harness: still exit 2, after the clean-up below
+        traceback.print_exc()
         return 2
     finally:
         if "django" in sys.modules:
             executor.submit(connections_close).result()
         executor.shutdown()
-        if args.postgres:
+        if created:
             try:
                 database_recreate(database_url, create=False)
-            except Exception as error:  # cleaning up: say so, and keep the run's own outcome
+            except BenchError as error:  # cleaning up: say so, and keep the run's own outcome
                 print(f"could not drop the bench database: {error}", file=sys.stderr)
         shutil.rmtree(workdir, ignore_errors=True)
     if args.strict and not all(results):

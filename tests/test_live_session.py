@@ -52,6 +52,7 @@ from tests.live_helpers import (
     short_quiz,
 )
 from tests.quiz_helpers import HTMX
+from tests.test_accounts import log_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_now")]
 
@@ -787,20 +788,42 @@ def test_an_answer_after_close_now_counts_only_within_the_grace(capitals, teache
 
 
 @pytest.mark.parametrize(
-    ("steps", "number"),
-    [([], 1), (["start"], 2), (["start", "reveal"], 1), (["start", "reveal", "standings"], 1), (["finish"], 1)],
+    ("steps", "number", "message"),
+    [
+        ([], 1, live.NOT_OPEN),
+        (["start"], 2, live.NOT_OPEN),
+        (["start", "reveal"], 1, live.TOO_LATE),  # revealed, and the grace is over
+        (["start", "reveal", "standings"], 1, live.NOT_OPEN),
+        (["finish"], 1, live.NOT_OPEN),
+    ],
     ids=["lobby", "another-question", "revealed", "standings", "finished"],
 )
-def test_an_answer_to_a_question_not_open_is_refused(capitals, teacher, teacher_client, steps, number):
+def test_an_answer_to_a_question_not_open_is_refused(capitals, teacher, teacher_client, clock, steps, number, message):
     session = session_start(teacher, quiz=capitals)
     phone = Client()
     anna = join(phone, session, "Anna")
     for step in steps:
         host_action(teacher_client, session, step)
+    clock.shift(3)
     response = choose(phone, anna, number, "Moscow")
     assert response.status_code == 409
-    assert escape(live.NOT_OPEN) in text(response)
+    assert escape(message) in text(response)
     assert not Response.objects.exists() and not LiveAnswer.objects.exists()
+
+
+def test_an_answer_in_flight_when_the_host_reveals_still_counts_within_the_grace(
+    capitals, teacher, teacher_client, clock
+):
+    session = session_start(teacher, quiz=capitals, timer=20)
+    phone = Client()
+    anna = join(phone, session, "Anna")
+    host_action(teacher_client, session, "start")
+    clock.shift(20.1)
+    host_action(teacher_client, session, "reveal")  # the moment the projector says "Time's up"
+    clock.shift(0.4)  # Anna's answer, sent at 19.9 s, arrives
+    response = choose(phone, anna, 1, "Moscow")
+    assert response.status_code == 200 and "✓ Right" in text(response)
+    assert LiveAnswer.objects.get().points == 1000
 
 
 @pytest.mark.parametrize("choice", ["not-a-token", "", "1"])
@@ -1282,7 +1305,7 @@ def test_without_javascript_a_refused_answer_is_said_on_the_page_it_redirects_to
     phone = Client()
     player = join(phone, session, "Anna")
     question_open(teacher_client, session, 1)
-    host_action(teacher_client, session, "reveal")
+    host_action(teacher_client, session, "finish")
     response = answer(phone, player, 1, htmx=False)
     assert response.status_code == 302
     page = text(phone.get(response["Location"]))
@@ -1320,3 +1343,117 @@ def test_the_phone_shows_the_game_without_the_site_menu(playing):
     session, phone, _ = playing
     page = text(play(phone, session))
     assert 'class="live-header"' in page and 'aria-label="Main"' not in page
+
+
+# Follow-ups from the review of the whole change
+
+
+def _browser(cookie: str, **extra) -> Client:
+    """A browser with its own CSRF cookie, as every browser that posts a form has."""
+    client = Client(**extra)
+    client.cookies[settings.CSRF_COOKIE_NAME] = cookie
+    return client
+
+
+def test_one_browser_s_wrong_codes_do_not_lock_out_its_classmates(capitals, teacher):
+    session = session_start(teacher, quiz=capitals)
+    typist = _browser("a" * 32)
+    for _ in range(live.FAILED_JOIN_LIMIT):
+        assert join_try(typist, unknown_code(session), "Anna").status_code == 400
+    assert join_try(typist, session.code, "Anna").status_code == 429  # this browser: blocked, even the right code
+    assert join_try(_browser("b" * 32), session.code, "Boris").status_code == 302  # a classmate, same address
+
+
+def test_two_hundred_wrong_codes_from_one_address_block_every_browser_there(capitals, teacher):
+    session = session_start(teacher, quiz=capitals)
+    FailedJoin.objects.bulk_create(
+        FailedJoin(ip="127.0.0.1", browser=f"{n:016x}") for n in range(live.FAILED_JOIN_ADDRESS_LIMIT)
+    )
+    assert join_try(_browser("c" * 32), session.code, "Chen").status_code == 429
+    assert join_try(_browser("c" * 32, REMOTE_ADDR="10.0.0.8"), session.code, "Chen").status_code == 302
+
+
+def test_a_guest_who_logs_in_keeps_their_place_answers_and_points(capitals, teacher, teacher_client, student):
+    Learner.objects.create(user=student)  # the account has progress of its own
+    session = session_start(teacher, quiz=capitals)
+    phone = Client()
+    player = join(phone, session, "Anna")
+    host_action(teacher_client, session, "start")
+    choose(phone, player, 1, "Moscow")
+    log_in(phone, "alex")
+    player.refresh_from_db()
+    assert player.learner.user == student
+    assert "Answer received" in text(play(phone, session))
+    assert [row.points for row in live.standings(session)] == [1000]
+
+
+def test_an_answer_that_races_the_reveal_is_judged_on_the_session_as_it_is_then(
+    capitals, teacher, teacher_client, clock
+):
+    session = session_start(teacher, quiz=capitals, timer=20)
+    phone = Client()
+    player = join(phone, session, "Anna")
+    host_action(teacher_client, session, "start")
+    stale = Participant.objects.select_related("session__quiz", "attempt").get(pk=player.pk)  # as the view read it
+    clock.shift(5)  # well within the time
+    host_action(teacher_client, session, "finish")  # commits while the answer's request is on its way
+    question = questions(session)[0]
+    with pytest.raises(live.RefusedError, match="not open"):
+        live.answer_give(
+            participant=stale, question=question, number=1, answer={"options": [question.options.first().pk]}
+        )
+    assert not LiveAnswer.objects.exists()
+
+
+def test_a_question_removed_from_the_quiz_mid_session_leaves_the_host_a_way_out(capitals, teacher, teacher_client):
+    session = session_start(teacher, quiz=capitals)
+    join(Client(), session, "Anna")
+    question_open(teacher_client, session, 2)
+    capitals.questions.filter(position=2).update(is_draft=True)
+    host_action(teacher_client, session, "close")  # a new version: the questions are read again
+    page = text(host_page(teacher_client, session))
+    assert "Question 2 is no longer in the quiz" in page and "End the session" in page
+    host_action(teacher_client, session, "finish")
+    assert refreshed(session).status == LiveSession.Status.FINISHED
+
+
+@pytest.mark.parametrize("field", ["question", "version"])
+def test_a_number_thousands_of_digits_long_is_refused_not_a_server_error(playing, teacher_client, field):
+    session, phone, _ = playing
+    huge = "9" * 5000
+    if field == "question":
+        assert phone.post(url("session-answer", session), {"question": huge}, headers=HTMX).status_code == 400
+        assert phone.post(url("session-next", session), {"question": huge}, headers=HTMX).status_code == 200
+    else:
+        response = teacher_client.post(url("session-host-action", session, "reveal"), {"version": huge}, headers=HTMX)
+        assert response.status_code == 200
+
+
+def test_removed_players_answers_leave_the_count_and_the_chart(playing, teacher_client):
+    session, phone, anna = playing
+    boris_phone = Client()
+    boris = join(boris_phone, session, "Boris")
+    choose(phone, anna, 1, "Moscow")
+    choose(boris_phone, boris, 1, "Minsk")
+    teacher_client.post(url("session-remove", session, anna.pk), headers=HTMX)
+    page = text(host_page(teacher_client, session))
+    assert "<strong>1</strong> of 1 answered" in page
+    host_action(teacher_client, session, "reveal")
+    assert "1 (100%)" in text(host_page(teacher_client, session))
+
+
+def test_without_javascript_the_page_never_refreshes_under_an_answer_being_written(playing):
+    session, phone, anna = playing
+    assert 'http-equiv="refresh"' not in text(play(phone, session))  # the question's form is on screen
+    choose(phone, anna, 1, "Moscow")
+    assert 'http-equiv="refresh"' in text(play(phone, session))
+
+
+def test_a_finished_session_keeps_its_players_and_its_lock(capitals, teacher, teacher_client):
+    session = session_start(teacher, quiz=capitals)
+    anna = join(Client(), session, "Anna")
+    host_action(teacher_client, session, "finish")
+    teacher_client.post(url("session-remove", session, anna.pk), headers=HTMX)
+    host_action(teacher_client, session, "lock")
+    anna.refresh_from_db()
+    assert not anna.removed and not refreshed(session).locked

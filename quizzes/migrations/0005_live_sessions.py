@@ -22,6 +22,14 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("ip", models.CharField(db_index=True, max_length=45)),
+                (
+                    "browser",
+                    models.CharField(
+                        blank=True,
+                        help_text="A digest of the browser's CSRF cookie: one browser's guesses.",
+                        max_length=16,
+                    ),
+                ),
                 ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
             ],
         ),

@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,6 +43,11 @@ def _poll_response(stamp, seen: str) -> HttpResponse:
     return trigger_client_event(HttpResponse(), CHANGED)
 
 
+def _number(value: str, digits: int = 4) -> int:
+    """A small whole number posted by a form, or -1: "²", "1.0" and 5,000 digits are not numbers here."""
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= digits else -1
+
+
 # Joining
 
 
@@ -55,16 +61,17 @@ def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
         form = JoinForm(initial={"code": code}, signed_in=signed_in)
         return render(request, "quizzes/session_join.html", {"form": form, "code": code})
     ip = client_ip(request)
+    browser = live.browser_key(request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))
     form = JoinForm(request.POST, signed_in=signed_in)
     status = 400
-    if live.join_blocked(ip):
+    if live.join_blocked(ip, browser):
         form.add_error(None, live.TOO_MANY_TRIES)
         status = 429
     elif form.is_valid():
         try:
             session = live.session_find(form.cleaned_data["code"])
         except live.RefusedError as refused:
-            live.join_failed(ip)
+            live.join_failed(ip, browser)
             form.add_error("code", str(refused))
         else:
             # Only now, with a session found: a wrong guess leaves no learner behind.
@@ -208,11 +215,11 @@ def session_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     participant = _participant(request, public_id)
     questions = live.session_questions(participant.session)
     number = request.POST.get("question", "")
-    if not (number.isascii() and number.isdecimal()) or not 1 <= int(number) <= len(questions):
+    if not 1 <= _number(number) <= len(questions):
         context = _play_context(participant, questions)
         context["refused"] = "That question is not in this quiz. Here is the one on screen now."
         return _render_stage(request, context, status=400)
-    number = int(number)
+    number = _number(number)
     question = questions[number - 1]
     form = AnswerForm(request.POST, attempt=participant.attempt, question=question)
     status = 200
@@ -247,8 +254,9 @@ def session_next(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     participant = _participant(request, public_id)
     questions = live.session_questions(participant.session)
     number = request.POST.get("question", "")
-    if number.isascii() and number.isdecimal() and 1 <= int(number) <= len(questions):
-        live.participant_advance(participant=participant, number=int(number), question=questions[int(number) - 1])
+    number = _number(number)
+    if 1 <= number <= len(questions):
+        live.participant_advance(participant=participant, number=number, question=questions[number - 1])
     if not request.htmx:
         return redirect("quizzes:session-play", public_id)
     return _render_stage(request, _play_context(participant, questions))
@@ -295,6 +303,9 @@ def _host_context(request: HttpRequest, session: LiveSession) -> dict:
     elif not session.is_teacher_paced:
         context["grid"] = live.grid(session, questions)
         context["questions"] = questions
+    elif session.position > len(questions):
+        # The question on screen was made a draft or deleted in the admin meanwhile.
+        context.update(missing=True, number=session.position, last=True)
     else:
         question = questions[session.position - 1]
         context.update(question=question, number=session.position, last=session.position >= len(questions))
@@ -352,8 +363,8 @@ def session_host_action(request: HttpRequest, public_id: uuid.UUID, action: str)
     session = _hosted(request, public_id)
     if action not in HOST_ACTIONS:
         raise Http404("No such action.")
-    seen = request.POST.get("version", "")
-    seen = int(seen) if seen.isascii() and seen.isdecimal() else None
+    seen = _number(request.POST.get("version", ""), digits=9)
+    seen = seen if seen >= 0 else None
     match action:
         case "start":
             session.start(seen=seen)
