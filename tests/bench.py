@@ -767,7 +767,7 @@ def report(bench: Bench) -> list[bool]:
         ),
         (f"poll p95 < {POLL_P95_MS} ms", poll_p95 < POLL_P95_MS, f"{poll_p95:.1f} ms", latency_applies),
         (f"answer p95 < {ANSWER_P95_MS} ms", answer_p95 < ANSWER_P95_MS, f"{answer_p95:.1f} ms", latency_applies),
-        (f"poll/livez >= {CEILING_RATIO}", ratio >= CEILING_RATIO, f"{ratio:.2f}", True),
+        (f"poll/livez >= {CEILING_RATIO}", ratio >= CEILING_RATIO, f"{ratio:.3f}", True),
     ]
     print()
     print("targets:")
