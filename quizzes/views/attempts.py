@@ -21,6 +21,7 @@ from quizzes.answers import answer_rows, attempt_review, section_url, with_sourc
 from quizzes.forms import AnswerForm
 from quizzes.models import Assignment, Attempt, Question, Quiz
 from quizzes.services import answer_submit, attempt_start, fact_reviewable, learner_for
+from quizzes.views.pages import page_or_partial
 
 FIRST_ANSWER_STANDS = "You had already answered this question; your first answer stands."
 
@@ -153,9 +154,7 @@ def _card_context(attempt: Attempt, questions: list[Question], number: int, **ex
 
 
 def _render_card(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "quizzes/attempt_question.html#question-card", context, status=status)
-    return render(request, "quizzes/attempt_question.html", context, status=status)
+    return page_or_partial(request, "quizzes/attempt_question.html", "question-card", context, status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

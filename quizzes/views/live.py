@@ -29,6 +29,7 @@ from quizzes.answers import answer_rows, section_url, with_sources
 from quizzes.forms import NICKNAME_LENGTH, AnswerForm, JoinForm
 from quizzes.models import Attempt, LiveAnswer, LiveSession, Participant
 from quizzes.services import LEARNER_SESSION_KEY, learner_for
+from quizzes.views.pages import page_or_partial
 
 CHANGED = "live-changed"
 
@@ -179,9 +180,7 @@ def _given(participant: Participant) -> list[LiveAnswer]:
 
 
 def _render_stage(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "quizzes/session_play.html#stage", context, status=status)
-    return render(request, "quizzes/session_play.html", context, status=status)
+    return page_or_partial(request, "quizzes/session_play.html", "stage", context, status)
 
 
 @require_safe
@@ -324,10 +323,7 @@ def _host_context(request: HttpRequest, session: LiveSession) -> dict:
 
 
 def _render_host(request: HttpRequest, session: LiveSession, status: int = 200) -> HttpResponse:
-    context = _host_context(request, session)
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "quizzes/session_host.html#host-stage", context, status=status)
-    return render(request, "quizzes/session_host.html", context, status=status)
+    return page_or_partial(request, "quizzes/session_host.html", "host-stage", _host_context(request, session), status)
 
 
 @require_safe
