@@ -1457,3 +1457,17 @@ def test_a_finished_session_keeps_its_players_and_its_lock(capitals, teacher, te
     host_action(teacher_client, session, "lock")
     anna.refresh_from_db()
     assert not anna.removed and not refreshed(session).locked
+
+
+def test_a_phone_s_screen_and_its_answer_run_a_fixed_number_of_queries(playing, django_assert_num_queries):
+    session, phone, anna = playing
+    for number in range(30):  # a full class: the counts must not grow with it
+        join(Client(), session, f"Student {number}")
+    play(phone, session, htmx=True)  # the questions are read once for this version, then cached
+    with django_assert_num_queries(3):  # the session, the player, their answer to the question on screen
+        assert "Send my answer" in text(play(phone, session, htmx=True))
+    assert anna.session and anna.attempt  # read here, for the test's own use, not counted below
+    # + the session and the player read again inside the transaction, the learner locked, the
+    # response, the count for finishing, the live answer, and the savepoints around them
+    with django_assert_num_queries(12):
+        assert 'id="answer-received"' in text(choose(phone, anna, 1, "Moscow"))
