@@ -11,7 +11,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
@@ -466,10 +466,17 @@ def quiz_duplicate(*, quiz: Quiz, owner) -> Quiz:
             owner=owner,
             seed=quiz.seed,
         )
-        questions = list(quiz.questions.accepted().prefetch_related("options", "sentences"))
+        questions_copy(questions=list(quiz.questions.accepted()), quiz=copy)
+    return copy
+
+
+def questions_copy(*, questions: list[Question], quiz: Quiz) -> list[Question]:
+    """Copies of `questions`, with their options and source sentences, as `quiz`'s, numbered from 1."""
+    prefetch_related_objects(questions, "options", "sentences")
+    with transaction.atomic():
         copies = Question.objects.bulk_create(
             Question(
-                quiz=copy,
+                quiz=quiz,
                 position=index,
                 kind=q.kind,
                 stem=q.stem,
@@ -493,7 +500,7 @@ def quiz_duplicate(*, quiz: Quiz, owner) -> Quiz:
             for old, new in zip(questions, copies, strict=True)
             for sentence in old.sentences.all()
         )
-    return copy
+    return copies
 
 
 def classroom_join(*, code: str, user) -> tuple[Classroom, bool]:

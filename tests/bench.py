@@ -177,34 +177,20 @@ def bench_quiz(questions: int):
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from quizzes.models import Option, Question, Quiz
+    from quizzes.models import Question, Quiz
+    from quizzes.services import questions_copy
 
     teacher = get_user_model().objects.create_user("bench-teacher", password=secrets.token_urlsafe(), is_staff=True)
     sources = list(
         Question.objects.accepted()
         .filter(quiz__in=Quiz.objects.builtin(), kind=Question.Kind.SINGLE)
-        .prefetch_related("options")[:questions]
+        .order_by("quiz", "position", "pk")[:questions]
     )
     if len(sources) < questions:
         raise BenchError(f"The built-in quizzes have {len(sources)} single-choice questions, not {questions}")
     with transaction.atomic():
         quiz = Quiz.objects.create(owner=teacher, status=Quiz.Status.PUBLISHED, slug="bench", title="Bench")
-        for position, source in enumerate(sources, start=1):
-            question = Question.objects.create(
-                quiz=quiz,
-                position=position,
-                kind=source.kind,
-                stem=source.stem,
-                explanation=source.explanation,
-                fact_id=source.fact_id,
-                topic_id=source.topic_id,
-                source_note=source.source_note,
-                accepted_answers=source.accepted_answers,
-            )
-            Option.objects.bulk_create(
-                Option(question=question, position=o.position, text=o.text, is_correct=o.is_correct, match=o.match)
-                for o in source.options.all()
-            )
+        questions_copy(questions=sources, quiz=quiz)
     return teacher, quiz
 
 
