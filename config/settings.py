@@ -199,6 +199,9 @@ LOGOUT_REDIRECT_URL = "explainer:home"
 # A guest's progress lives as long as their browser session: a school year and a little more.
 # (Browsers cap a cookie's lifetime at 400 days.)
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 395
+# Sessions are read through the shared cache (written to both): a live session's phones find
+# their player without a database read, on whichever worker or machine serves them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Failed logins are throttled by django-axes, per username *and* IP address together: a whole
 # class behind one school address is not locked out by one student's typos, and a guesser

@@ -1,26 +1,35 @@
 """Live classroom sessions: starting, joining, answering, scoring, and what the screens read.
 
-The state machine is `LiveSession`'s methods (quizzes/models.py). Here are the workflows
-around it, and the reads the host's and students' screens make.
+The state machine and the rules of time are `LiveSession`'s methods (quizzes/models.py). Here
+are the workflows around them, and the reads the host's and students' screens make.
 
-The database is the truth. Students' screens poll a small stamp (version, status, when the
-question closes) that `stamp_read` serves from the cache every worker shares: Redis with
-REDIS_URL, otherwise files on the machine (config/settings.py). A poll writes nothing and
-touches no session; each change of state writes the fresh stamp once it is committed.
+The database is the truth; the cache every worker shares (Redis with REDIS_URL, otherwise
+files on the machine) carries what a whole class reads at once:
+- a small stamp (version, status, when the question closes) that students' polls compare with
+  what they show (`stamp_read`): a poll writes nothing and, when nothing changed, reads nothing else;
+- per version of the session, the questions and each shared screen, rendered once for everyone
+  (`per_version`), so a question opening for 2,000 phones is rendered once, not 2,000 times.
+
+An answer is one INSERT (`answer_give`). What it means for progress and review is worked out in
+bulk when the question closes (`answers_score`), in a few set-based queries whatever the class size.
 """
 
 import hashlib
+import logging
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from quizzes.generation import ordinal
 from quizzes.models import (
+    GRACE,
     STAMP_TIMEOUT,
     Attempt,
     FailedJoin,
@@ -30,14 +39,14 @@ from quizzes.models import (
     Participant,
     Question,
     Response,
+    ReviewCard,
     Stamp,
     stamp_key,
 )
-from quizzes.services import answer_submit
+from quizzes.services import fact_reviewable
 
-# An answer sent as the timer runs out is still on the wire when it does: it counts if it
-# reaches the server within this grace after the question closed.
-GRACE = timedelta(seconds=2)
+logger = logging.getLogger(__name__)
+
 POINTS = 1000  # for a right answer
 SPEED_BONUS = 500  # at most, for an instant right answer: speed never outweighs one more right answer
 # Wrong codes: 20 in ten minutes from one browser, 200 from one address, then 429 for every
@@ -47,7 +56,7 @@ FAILED_JOIN_LIMIT = 20
 FAILED_JOIN_ADDRESS_LIMIT = 200
 FAILED_JOIN_WINDOW = timedelta(minutes=10)
 PODIUM = 3
-PER_VERSION_TIMEOUT = 60 * 60  # what a session's screens share, per version (see _per_version)
+PER_VERSION_TIMEOUT = 60 * 60  # what a session's screens share, per version (see per_version)
 STANDINGS_SHOWN = 5
 
 NO_SUCH_SESSION = "No live session has that code. Check the code on the screen and try again."
@@ -63,25 +72,14 @@ class RefusedError(Exception):
     """A join or an answer the session cannot take; the message says why, for the student."""
 
 
-# Starting
+# What every screen of a version shares
 
 
-def session_create(*, quiz, host, **options) -> LiveSession:
-    """A new session in its lobby, with a join code no other active session has."""
-    for _ in range(10):
-        try:
-            with transaction.atomic():
-                return LiveSession.objects.create(quiz=quiz, host=host, **options)
-        except IntegrityError:  # the code is taken by an active session: 1 in ~10⁸ per session
-            continue
-    raise RuntimeError("Could not find a free join code")
-
-
-def _per_version(session: LiveSession, name: str, compute):
+def per_version(session: LiveSession, name: str, compute: Callable):
     """`compute()`, once per version of the session for every worker, through the shared cache.
 
     When a question opens or its answer is revealed, a whole class fetches its screen within two
-    seconds: what is the same for all of them is read from the database once, not 300 times."""
+    seconds: what is the same for all of them is computed once, not once per phone."""
     key = f"{stamp_key(session.public_id)}:{name}:{session.version}"
     value = cache.get(key)
     if value is None:
@@ -98,26 +96,118 @@ def session_questions(session: LiveSession) -> list[Question]:
     def read() -> list[Question]:
         return list(session.quiz.questions.accepted().select_related("fact", "topic").prefetch_related("options"))
 
-    return _per_version(session, "questions", read)
+    return per_version(session, "questions", read)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """How an option is named on the projector and on every phone alike: a letter, a shape and
+    a colour, so that "I answered B" means one thing in the room (and colour is never alone)."""
+
+    letter: str
+    shape: str
+    colour: str
+
+
+CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.TRUE_FALSE}
+SHAPES = ("▲", "◆", "●", "■", "★", "⬟")
+COLOURS = ("red", "blue", "amber", "green", "purple", "teal")
+
+
+def marker(index: int) -> Marker:
+    """The marker of the option shown `index`-th (from 0) in the session's order."""
+    return Marker(chr(ord("A") + index % 26), SHAPES[index % len(SHAPES)], COLOURS[index % len(COLOURS)])
+
+
+@dataclass(frozen=True)
+class Tile:
+    marker: Marker
+    text: str
+    is_key: bool
+    option_id: int  # for the server's counts only: never written into a page
+
+
+def tiles(session: LiveSession, question: Question) -> list[Tile]:
+    """A choice question's options in the session's order, each with its marker (options prefetched)."""
+    if question.kind not in CHOICE_KINDS:
+        return []
+    options = session.deck().shuffled(question, question.options.all())
+    return [Tile(marker(index), option.text, option.is_correct, option.pk) for index, option in enumerate(options)]
+
+
+def chosen(session: LiveSession, question: Question, answer: dict) -> list[tuple[Marker, str]]:
+    """A choice answer as the room names it: B (and its text), B and D… (options prefetched)."""
+    picked = set(answer.get("options", []))
+    return [(tile.marker, tile.text) for tile in tiles(session, question) if tile.option_id in picked]
+
+
+# Running the session
+
+
+def session_create(*, quiz, host, **options) -> LiveSession:
+    """A new session in its lobby, with a join code no other active session has."""
+    for _ in range(10):
+        try:
+            with transaction.atomic():
+                return LiveSession.objects.create(quiz=quiz, host=host, **options)
+        except IntegrityError:  # the code is taken by an active session: 1 in ~10⁸ per session
+            continue
+    raise RuntimeError("Could not find a free join code")
+
+
+HOST_ACTIONS = {"start", "close", "reveal", "standings", "next", "finish", "lock", "unlock"}
+
+
+def host_act(*, session: LiveSession, action: str, seen: int | None = None) -> bool:
+    """A host's button: move the session (once, however often it is pressed; see `seen` in
+    LiveSession._move), and score the answers a closed question has. Returns whether it moved."""
+    match action:
+        case "start":
+            return session.start(seen=seen)
+        case "close":
+            moved = session.close(seen=seen)
+        case "reveal":
+            moved = session.reveal(seen=seen)
+        case "standings":
+            return session.standings_show(seen=seen)
+        case "next":  # after the last question, once it is revealed: the results
+            if not session.has_next(len(session_questions(session))):
+                return session.status in LiveSession.ANSWER_SHOWN and session_finish(session=session, seen=seen)
+            moved = session.advance(total=len(session_questions(session)), seen=seen)
+        case "finish":
+            return session_finish(session=session, seen=seen)
+        case "lock" | "unlock":
+            return session.lock(action == "lock")
+        case _:
+            raise ValueError(f"No such action: {action}")
+    answers_score(session=session)
+    return moved
 
 
 def session_finish(*, session: LiveSession, seen: int | None = None) -> bool:
-    """End the session: every participant's attempt is finished with its score, so it counts in
-    their progress like any quiz (questions left unanswered count as not right)."""
+    """End the session: every answer is scored, and every participant's attempt is finished with
+    its score, so it counts in their progress like any quiz (questions left unanswered count as
+    not right)."""
     with transaction.atomic():
         if not session.finish(seen=seen):
             return False
-        right = (
-            Response.objects.filter(attempt=OuterRef("pk"), is_correct=True)
-            .order_by()
-            .values("attempt")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        Attempt.objects.filter(participant__session=session, finished_at__isnull=True).update(
-            finished_at=session.finished_at, score=Coalesce(Subquery(right, output_field=IntegerField()), Value(0))
-        )
+        answers_score(session=session)
     return True
+
+
+def _attempts_finish(session: LiveSession) -> None:
+    """A finished session's attempts, finished with their score from their responses."""
+    right = (
+        Response.objects.filter(attempt=OuterRef("pk"), is_correct=True)
+        .order_by()
+        .values("attempt")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Attempt.objects.filter(participant__session=session).update(
+        finished_at=Coalesce(F("finished_at"), Value(session.finished_at)),
+        score=Coalesce(Subquery(right, output_field=IntegerField()), Value(0)),
+    )
 
 
 # Polling
@@ -137,12 +227,35 @@ def stamp_read(public_id) -> Stamp | None:
     return stamp
 
 
-def host_stamp(session: LiveSession, now: datetime) -> str:
-    """What the host's screen shows changes also with every join and every answer: one query."""
+@dataclass(frozen=True)
+class HostCounts:
+    joined: int
+    answered: int  # answers to the question on screen (teacher-paced), or in all (student-paced)
+    unscored: int
+
+    def stamp(self, session: LiveSession, now: datetime) -> str:
+        """What the host's screen shows changes also with every join and every answer."""
+        return f"{session.stamp().value(now)}.{self.joined}.{self.answered}"
+
+
+def host_counts(session: LiveSession, question: Question | None = None) -> HostCounts:
+    """Who has joined and answered (`question`, or any), and how many answers wait to be scored:
+    one query, whatever the class size."""
+    answers = Q(answers__question=question) if question is not None else Q()
     counts = Participant.objects.filter(session=session, removed=False).aggregate(
-        joined=Count("pk", distinct=True), answered=Count("answers")
+        joined=Count("pk", distinct=True),
+        answered=Count("answers", filter=answers),
+        unscored=Count("answers", filter=Q(answers__response__isnull=True)),
     )
-    return f"{session.stamp().value(now)}.{counts['joined']}.{counts['answered']}"
+    return HostCounts(**counts)
+
+
+def host_settle(session: LiveSession, counts: HostCounts, now: datetime) -> None:
+    """The host's screen completes what a step left (a worker killed half way through scoring,
+    an answer that arrived within the grace after the reveal): answers of a question no longer
+    open are scored. Nothing to do costs nothing: `counts` has already been read."""
+    if counts.unscored and not (session.status == LiveSession.Status.OPEN and not session.time_up(now)):
+        answers_score(session=session)
 
 
 # Joining
@@ -207,8 +320,8 @@ def session_join(*, session: LiveSession, learner: Learner, nickname: str, numbe
 
 def _participant_create(*, session: LiveSession, learner: Learner, nickname: str) -> Participant:
     with transaction.atomic():
-        # Seed 0 keeps the author's order, for a session that does not shuffle (see Attempt.shuffled).
-        attempt = Attempt.objects.create(quiz=session.quiz, learner=learner, **({} if session.shuffle else {"seed": 0}))
+        # The session's seed: the attempt's score page shows the options in the order the room saw.
+        attempt = Attempt.objects.create(quiz=session.quiz, learner=learner, seed=session.seed)
         return Participant.objects.create(
             session=session,
             learner=learner,
@@ -246,89 +359,154 @@ def points_for(*, correct: bool, scoring: str, elapsed: timedelta | None, limit:
 
 
 def _answer_window(participant: Participant, number: int, now: datetime) -> datetime | None:
-    """When the question `number` opened for this participant; RefusedError when it takes no answer now."""
+    """When question `number` opened for this participant; RefusedError when it takes no answer now."""
     session = participant.session
     if participant.removed:
         raise RefusedError(REMOVED)
-    if session.is_teacher_paced:
-        # Revealed already: an answer sent before the time ran out still counts within the grace.
-        taking = {LiveSession.Status.OPEN, LiveSession.Status.CLOSED, LiveSession.Status.REVEALED}
-        if session.status not in taking or session.position != number:
-            raise RefusedError(NOT_OPEN)
-        if session.closes_at is not None and now > session.closes_at + GRACE:
-            raise RefusedError(TOO_LATE)
-        return session.opened_at
-    if session.status != LiveSession.Status.OPEN or participant.position != number:
+    if session.number_for(participant) != number:
         raise RefusedError(NOT_OPEN)
-    if (
-        session.timer
-        and participant.opened_at
-        and now > participant.opened_at + timedelta(seconds=session.timer) + GRACE
-    ):
+    # Teacher-paced, closed or even revealed already: an answer sent in time still counts within the grace.
+    taking = LiveSession.TAKING if session.is_teacher_paced else {LiveSession.Status.OPEN}
+    if session.status not in taking:
+        raise RefusedError(NOT_OPEN)
+    deadline = session.deadline_for(participant)
+    if deadline is not None and now > deadline + GRACE:
         raise RefusedError(TOO_LATE)
-    return participant.opened_at
+    return session.opened_for(participant)
 
 
-def answer_give(
-    *, participant: Participant, question: Question, number: int, answer: dict, total: int | None = None
-) -> LiveAnswer:
-    """Store a participant's answer to question `number` once, with its points.
+def answer_give(*, participant: Participant, question: Question, number: int, answer: dict) -> LiveAnswer:
+    """Store a participant's answer to question `number` once, judged and given its points now.
 
-    A second submission (a double click, a retry after a lost connection) stores nothing and
-    returns the first, even after the question closed. Raises RefusedError for an answer to a
-    question not open now, or one arriving after the time (plus GRACE) ran out. The answer is
-    also the attempt's Response, so it counts in the student's progress and review. `total`,
-    the number of questions, saves counting them.
+    One INSERT: the participant comes with its session as this request read it, and the time
+    that counts is the answer's arrival, so whatever the host does meanwhile, an answer that
+    arrived in time counts. A second submission (a double click, a retry after a lost connection)
+    meets the unique constraint and gets the first back, even after the question closed. Raises
+    RefusedError for a question not open now, or an answer after the time (plus GRACE) ran out.
+    Progress and review follow in bulk when the question closes (`answers_score`).
     """
-    arrived = timezone.now()  # the time that counts: not after waiting for the database's write lock
+    arrived = timezone.now()
     try:
-        _answer_window(participant, number, arrived)
+        opened_at = _answer_window(participant, number, arrived)
     except RefusedError:
         # Refused now, but answered in time before: the retry gets its answer back.
         if given := LiveAnswer.objects.filter(participant=participant, question=question).first():
             return given
         raise
-    with transaction.atomic():
-        # Checked again on the rows as they are now: the host may have revealed or finished, or
-        # removed this player, since the request began. (SQLite's IMMEDIATE transaction holds
-        # the write lock, so no move can commit in between.)
-        participant.session = session = LiveSession.objects.select_related("quiz").get(pk=participant.session_id)
-        participant.removed = Participant.objects.filter(pk=participant.pk).values_list("removed", flat=True)[0]
-        opened_at = _answer_window(participant, number, arrived)
-        response, stored = answer_submit(attempt=participant.attempt, question=question, answer=answer, total=total)
-        if not stored:
-            return LiveAnswer.objects.get(participant=participant, question=question)
-        elapsed = arrived - opened_at if opened_at else None
-        return LiveAnswer.objects.create(
-            participant=participant,
-            question=question,
-            response=response,
-            is_correct=response.is_correct,
-            points=points_for(
-                correct=response.is_correct, scoring=session.scoring, elapsed=elapsed, limit=session.timer
-            ),
-            elapsed_ms=max(int(elapsed.total_seconds() * 1000), 0) if elapsed else None,
-        )
+    session = participant.session
+    correct = question.grade(answer)
+    elapsed = arrived - opened_at if opened_at else None
+    given = LiveAnswer(
+        participant=participant,
+        question=question,
+        answer=answer,
+        is_correct=correct,
+        points=points_for(correct=correct, scoring=session.scoring, elapsed=elapsed, limit=session.timer),
+        elapsed_ms=max(int(elapsed.total_seconds() * 1000), 0) if elapsed else None,
+        created_at=arrived,
+    )
+    # On its own the INSERT is its own transaction; inside one (a caller's, a test's) a failed
+    # INSERT must not spoil it, so it gets a savepoint there.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            given.save(force_insert=True)
+    except IntegrityError:
+        return LiveAnswer.objects.get(participant=participant, question=question)
+    return given
 
 
-def participant_advance(*, participant: Participant, number: int, question: Question) -> bool:
-    """Student-paced: move on from question `number` to the next, once it is answered or its
-    time is up: a question is not skipped."""
+def participant_advance(*, participant: Participant, number: int, answered: bool) -> bool:
+    """Student-paced: move on from question `number` to the next, once it is answered (`answered`)
+    or its time is up: a question is not skipped. Their answer is scored as they move on."""
     session = participant.session
     if session.status != LiveSession.Status.OPEN or participant.position != number:
         return False
-    time_up = (
-        session.timer is not None
-        and participant.opened_at is not None
-        and timezone.now() >= participant.opened_at + timedelta(seconds=session.timer)
-    )
-    if not time_up and not participant.answers.filter(question=question).exists():
+    if not answered and session.open_for(participant, timezone.now()):
         return False
     moved = Participant.objects.filter(pk=participant.pk, position=number).update(
         position=number + 1, opened_at=timezone.now()
     )
     participant.refresh_from_db(fields=["position", "opened_at"])
+    if moved and answered:
+        answers_score(session=session, participant=participant)
     return bool(moved)
+
+
+# Scoring, in bulk
+
+
+def answers_score(*, session: LiveSession, participant: Participant | None = None) -> int:
+    """Make the session's unscored answers (or one participant's) count: each becomes its attempt's
+    Response (progress) and moves the learner's review card (FSRS), exactly as answering one by
+    one would, in order of arrival. A constant number of set-based queries, whatever the class size.
+
+    Idempotent and crash-safe: one transaction that takes only answers not scored yet, with the
+    session's row locked so two workers never score the same answers; a worker killed half way
+    leaves nothing done, and the next step (close, reveal, next, finish, the host's poll) does
+    it all. The LiveAnswer rows, the truth, are never changed but to link their response.
+    Returns how many answers it scored."""
+    pending = LiveAnswer.objects.filter(participant__session=session, response__isnull=True)
+    if participant is not None:
+        pending = pending.filter(participant=participant)
+    try:
+        with transaction.atomic():
+            list(LiveSession.objects.select_for_update().filter(pk=session.pk).values_list("pk"))
+            answers = list(
+                pending.select_related("participant__attempt", "question__fact").order_by("created_at", "pk")
+            )
+            if answers:
+                _responses_create(answers)
+                _cards_record(answers)
+            if session.is_finished:  # its attempts' scores, with any answer that came in as it ended
+                _attempts_finish(session)
+    except IntegrityError:
+        # A response or card written meanwhile by another path (the same student in a normal quiz):
+        # nothing here was kept; the next step scores them again.
+        logger.warning("Scoring live session %s met a concurrent write; it is retried at the next step", session.pk)
+        return 0
+    return len(answers)
+
+
+def _responses_create(answers: list[LiveAnswer]) -> None:
+    """Each answer becomes its attempt's Response, linked back to it."""
+    responses = Response.objects.bulk_create(
+        Response(
+            attempt_id=given.participant.attempt_id,
+            question_id=given.question_id,
+            answer=given.answer,
+            is_correct=given.is_correct,
+            created_at=given.created_at,
+        )
+        for given in answers
+    )
+    for given, response in zip(answers, responses, strict=True):
+        given.response = response
+    LiveAnswer.objects.bulk_update(answers, ["response"])
+
+
+def _cards_record(answers: list[LiveAnswer]) -> None:
+    """Each answer on a reviewable fact moves its learner's card, in order of arrival, as
+    `services.answer_submit` does for one answer."""
+    reviewable = [given for given in answers if fact_reviewable(given.question.fact)]
+    if not reviewable:
+        return
+    learners = {given.participant.attempt.learner_id for given in reviewable}
+    facts = {given.question.fact_id for given in reviewable}
+    cards = {
+        (card.learner_id, card.fact_id): card
+        for card in ReviewCard.objects.filter(learner_id__in=learners, fact_id__in=facts)
+    }
+    new = []
+    for given in reviewable:
+        key = (given.participant.attempt.learner_id, given.question.fact_id)
+        if key not in cards:
+            cards[key] = ReviewCard(learner_id=key[0], fact_id=key[1], due=given.created_at)
+            new.append(cards[key])
+        cards[key].record(correct=given.is_correct, when=given.created_at)
+        cards[key].last_kind = given.question.kind  # the next review asks it another way
+    ReviewCard.objects.bulk_create(new)
+    known = [card for card in cards.values() if card.pk is not None and card not in new]
+    ReviewCard.objects.bulk_update(known, [*ReviewCard.SCHEDULE_FIELDS, "last_kind"])
 
 
 # Reading
@@ -350,11 +528,14 @@ class Standing:
 def standings(session: LiveSession) -> list[Standing]:
     """Everyone still in the session, by points (then right answers); equal scores share a rank.
     Once answers are closed (revealed, leaderboard, finished) it is read once per version."""
-    settled = {LiveSession.Status.REVEALED, LiveSession.Status.STANDINGS, LiveSession.Status.FINISHED}
     in_grace = session.closes_at is not None and timezone.now() <= session.closes_at + GRACE
-    if session.status in settled and not in_grace:
-        return _per_version(session, "standings", lambda: _standings_read(session))
+    if session.status in LiveSession.SETTLED and not in_grace:
+        return per_version(session, "standings", lambda: _standings_read(session))
     return _standings_read(session)
+
+
+def standing_of(rows: list[Standing], participant: Participant) -> Standing | None:
+    return next((row for row in rows if row.participant_id == participant.pk), None)
 
 
 def _standings_read(session: LiveSession) -> list[Standing]:
@@ -380,38 +561,36 @@ class Bar:
     count: int
     percent: int
     correct: bool
+    marker: Marker | None = None
 
 
 def distribution(session: LiveSession, question: Question) -> list[Bar]:
-    """How the participants answered `question`: one bar per option (choice questions), or right
-    and wrong (typed, ordering and matching answers). Options must be prefetched."""
+    """How the participants answered `question`: one bar per option in the session's order
+    (choice questions), or right and wrong (typed, ordering and matching answers). Options must
+    be prefetched."""
     answers = list(
-        Response.objects.filter(
-            live_answer__participant__session=session, live_answer__participant__removed=False, question=question
+        LiveAnswer.objects.filter(
+            participant__session=session, participant__removed=False, question=question
         ).values_list("answer", "is_correct")
     )
     total = len(answers) or 1
-    if question.kind in {Question.Kind.SINGLE, Question.Kind.TRUE_FALSE, Question.Kind.MULTIPLE}:
-        counts = {option.pk: 0 for option in question.options.all()}
+    if choices := tiles(session, question):
+        counts = dict.fromkeys((tile.option_id for tile in choices), 0)
         for answer, _ in answers:
             for pk in answer.get("options", []):
                 if pk in counts:
                     counts[pk] += 1
         return [
-            Bar(option.text, counts[option.pk], round(100 * counts[option.pk] / total), option.is_correct)
-            for option in question.options.all()
+            Bar(
+                tile.text, counts[tile.option_id], round(100 * counts[tile.option_id] / total), tile.is_key, tile.marker
+            )
+            for tile in choices
         ]
     right = sum(correct for _, correct in answers)
     return [
         Bar("Right", right, round(100 * right / total), True),
         Bar("Not right", len(answers) - right, round(100 * (len(answers) - right) / total), False),
     ]
-
-
-def answered_count(session: LiveSession, question: Question) -> int:
-    return LiveAnswer.objects.filter(
-        participant__session=session, participant__removed=False, question=question
-    ).count()
 
 
 def grid(session: LiveSession, questions: list[Question]) -> list[tuple[Participant, list[bool | None]]]:
@@ -424,3 +603,58 @@ def grid(session: LiveSession, questions: list[Question]) -> list[tuple[Particip
         )
     }
     return [(p, [marks.get((p.pk, q.pk)) for q in questions]) for p in participants]
+
+
+# A player's screen
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a player's screen shows now: lobby, ask (the question, open), wait (answered or
+    closed, before the reveal), answer (the key: after the reveal, or student-paced once
+    answered or out of time), done (student-paced: no question left), finished or removed."""
+
+    name: str
+    number: int = 0
+    question: Question | None = None
+    given: LiveAnswer | None = None
+
+    SHARED = frozenset({"lobby", "ask", "wait", "answer"})
+
+    @property
+    def shared(self) -> bool:
+        """Whether the screen itself (not the player's own line above it) is the same for every
+        player who sees it at this version: then it is rendered once for all of them."""
+        return self.name in self.SHARED
+
+    @property
+    def key(self) -> str:
+        return f"screen:{self.name}:{self.number}"
+
+
+UNREAD = object()
+
+
+def player_screen(participant: Participant, questions: list[Question], now: datetime, given=UNREAD) -> Screen:
+    """The screen of `participant` now. `given`: their answer to the question on it, when the
+    caller has it (an answer just stored); otherwise it is read (one query)."""
+    session = participant.session
+    if participant.removed:
+        return Screen("removed")
+    if session.is_finished:
+        return Screen("finished")
+    if session.status == LiveSession.Status.LOBBY:
+        return Screen("lobby")
+    number = session.number_for(participant)
+    if not 1 <= number <= len(questions):
+        return Screen("done", number)
+    question = questions[number - 1]
+    if given is UNREAD or (given is not None and given.question_id != question.pk):
+        given = LiveAnswer.objects.filter(participant=participant, question=question).first()
+    if session.is_teacher_paced and session.status in LiveSession.ANSWER_SHOWN:
+        name = "answer"
+    elif given is None and session.open_for(participant, now):
+        name = "ask"
+    else:
+        name = "wait" if session.is_teacher_paced else "answer"
+    return Screen(name, number, question, given)

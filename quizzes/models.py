@@ -386,7 +386,8 @@ class Response(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
     answer = models.JSONField(help_text="What was given, by option id or as typed.")
     is_correct = models.BooleanField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: a live session's answers become responses in bulk, keeping their own time.
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -482,12 +483,15 @@ class ReviewCard(models.Model):
         self.lapses += not correct
 
 
-# Live classroom sessions. The state machine is here, as model methods; joining, answering and
-# the cached state that polls read are in quizzes/live.py.
+# Live classroom sessions. The state machine and the rules of time are here, as model methods;
+# joining, answering, scoring and the cached state that polls read are in quizzes/live.py.
 
 # Polls read this from the cache; a change writes it there once committed. It also expires, so
 # that even a write lost between two workers (see LiveSession._publish) lasts seconds, not a lesson.
 STAMP_TIMEOUT = 10
+# An answer sent as the timer runs out is still on the wire when it does: it counts if it
+# reaches the server within this grace after the question closed.
+GRACE = timedelta(seconds=2)
 
 
 def stamp_key(public_id) -> str:
@@ -561,6 +565,13 @@ class LiveSession(models.Model):
         STANDINGS = "standings", "Leaderboard"
         FINISHED = "finished", "Finished"
 
+    # The statuses, grouped by what they allow; every rule below names one of these.
+    ACTIVE = frozenset(Status.values) - {Status.FINISHED}
+    ANSWER_SHOWN = frozenset({Status.REVEALED, Status.STANDINGS})  # teacher-paced: the key is on screen
+    SETTLED = ANSWER_SHOWN | {Status.FINISHED}  # no answer comes in after the grace
+    # Teacher-paced: the question on screen takes answers in these (revealed: within the grace).
+    TAKING = frozenset({Status.OPEN, Status.CLOSED, Status.REVEALED})
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="live_sessions")
     host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_sessions")
@@ -576,7 +587,9 @@ class LiveSession(models.Model):
     scoring = models.CharField(max_length=10, choices=Scoring.choices, default=Scoring.ACCURACY)
     leaderboard = models.CharField(max_length=10, choices=Leaderboard.choices, default=Leaderboard.SHOWN)
     shuffle = models.BooleanField(
-        "shuffle options", default=True, help_text="Each student sees the options in their own order."
+        "shuffle options",
+        default=True,
+        help_text="One order of options for this session, the same on the projector and every phone.",
     )
     locked = models.BooleanField(default=False, help_text="Nobody new can join.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LOBBY)
@@ -618,6 +631,43 @@ class LiveSession(models.Model):
     def phase(self, now: datetime) -> str:
         """The status as screens show it: an open question whose time is up reads as closed."""
         return self.Status.CLOSED if self.time_up(now) else self.status
+
+    # One order for everyone: the projector and every phone show a question's options alike.
+
+    @property
+    def seed(self) -> int:
+        """Shuffles the options once for the whole session (0 keeps the author's order)."""
+        return self.public_id.int % 2**31 + 1 if self.shuffle else 0
+
+    def deck(self) -> Attempt:
+        """The session's order and option tokens, as an attempt (never saved) deals them: the
+        same for every player, and tokens that name no option id, so they tell nothing of the key."""
+        return Attempt(public_id=self.public_id, seed=self.seed, quiz_id=self.quiz_id)
+
+    # The rules of time, for a player: which question is theirs, and until when it takes answers.
+
+    def number_for(self, participant: "Participant") -> int:
+        """The question on this player's screen, from 1."""
+        return self.position if self.is_teacher_paced else participant.position
+
+    def opened_for(self, participant: "Participant") -> datetime | None:
+        return self.opened_at if self.is_teacher_paced else participant.opened_at
+
+    def deadline_for(self, participant: "Participant") -> datetime | None:
+        """When the player's question closes (None: when the teacher says). Answers arriving
+        within GRACE after it still count."""
+        if self.is_teacher_paced:
+            return self.closes_at
+        if self.timer and participant.opened_at:
+            return participant.opened_at + timedelta(seconds=self.timer)
+        return None
+
+    def open_for(self, participant: "Participant", now: datetime) -> bool:
+        """Whether the player's question is open now: it takes an answer, and shows the form."""
+        if self.status != self.Status.OPEN:
+            return False
+        deadline = self.deadline_for(participant)
+        return deadline is None or now < deadline
 
     # What students' polls read, from the cache every worker shares (see quizzes.live.stamp_read).
     @property
@@ -673,13 +723,16 @@ class LiveSession(models.Model):
             self.participants.update(opened_at=now)  # everyone's first question opens now, not when they joined
         return True
 
+    def has_next(self, total: int) -> bool:
+        """Teacher-paced: whether "next" opens another question (else it shows the results)."""
+        return self.position < total
+
     def advance(self, *, total: int, seen: int | None = None) -> bool:
         """Open the next question, after the last one was revealed (after the last question, see
         quizzes.live.session_finish)."""
-        if not self.is_teacher_paced or self.position >= total:
+        if not self.is_teacher_paced or not self.has_next(total):
             return False
-        after = {self.Status.REVEALED, self.Status.STANDINGS}
-        return self._question_open(self.position + 1, since=after, seen=seen)
+        return self._question_open(self.position + 1, since=self.ANSWER_SHOWN, seen=seen)
 
     def close(self, *, seen: int | None = None) -> bool:
         """Stop taking answers to the open question now, before its timer runs out."""
@@ -705,14 +758,13 @@ class LiveSession(models.Model):
         return self._move(since={self.Status.REVEALED}, seen=seen, status=self.Status.STANDINGS)
 
     def finish(self, *, seen: int | None = None) -> bool:
-        active = set(self.Status.values) - {self.Status.FINISHED}
-        return self._move(since=active, seen=seen, status=self.Status.FINISHED, finished_at=timezone.now())
+        return self._move(since=self.ACTIVE, seen=seen, status=self.Status.FINISHED, finished_at=timezone.now())
 
     def lock(self, locked: bool) -> bool:
         """Close the lobby to newcomers (or open it again), whatever stage an active session is at."""
         if self.locked == locked:
             return False
-        return self._move(since=set(self.Status.values) - {self.Status.FINISHED}, locked=locked)
+        return self._move(since=self.ACTIVE, locked=locked)
 
     def bump(self) -> None:
         """A change students' screens must show that is not a move (a participant removed)."""
@@ -746,18 +798,23 @@ class Participant(models.Model):
 
 
 class LiveAnswer(models.Model):
-    """A participant's answer to one question of a live session, with the points it earned.
+    """A participant's answer to one question of a live session: the truth of what they sent,
+    stored with one INSERT as it arrives, judged and given its points by the server's clock then.
 
-    The answer itself is the attempt's Response (so it counts in progress and review); this
-    row adds what only a live session knows: how long it took by the server's clock, and the points."""
+    When the question closes, answers are scored in bulk (quizzes.live.answers_score): each
+    becomes its attempt's Response, so it counts in progress, and moves the learner's review
+    card. `response` is empty until then."""
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="live_answers")
-    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="live_answer")
+    answer = models.JSONField(default=dict, help_text="What was given, by option id or as typed.")
+    response = models.OneToOneField(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="live_answer"
+    )
     is_correct = models.BooleanField()
     points = models.PositiveIntegerField(default=0)
     elapsed_ms = models.PositiveIntegerField(null=True, blank=True, help_text="From the question opening.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it arrived, by the server's clock.")
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -5,7 +5,10 @@ transaction see them for free. Transactional tests (the browser tests) empty the
 afterwards, so the `content` fixture loads again whenever it finds nothing.
 """
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
@@ -14,6 +17,7 @@ from django.test import Client
 from explainer.models import Article
 from explainer.services import content_load
 from explainer.teachers import TEACHER_GROUP
+from tests.live_helpers import short_quiz
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -163,3 +167,16 @@ def commits_now(monkeypatch):
     """Run on-commit callbacks at once: a test's transaction never commits, and live sessions
     publish their new state to the cache only once a change is committed."""
     monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+
+
+@pytest.fixture
+def clock():
+    """A frozen clock, moved on by hand (`clock.shift(seconds)`)."""
+    with time_machine.travel(datetime.now(UTC).replace(microsecond=0), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def capitals(content, teacher):
+    """The teacher's own quiz: two single-choice questions, both answered "Moscow" (tests/live_helpers.py)."""
+    return short_quiz(teacher, 2)

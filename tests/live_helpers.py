@@ -33,7 +33,7 @@ def answer(
 ):
     """Post an answer to question `number` as the participant's phone does."""
     question = questions(participant.session)[number - 1]
-    data = {"question": str(number), **answer_data(participant.attempt, question, right=right)}
+    data = {"question": str(number), **answer_data(participant.session.deck(), question, right=right)}
     url = reverse("quizzes:session-answer", args=[participant.session.public_id])
     return client.post(url, data, headers={**(HTMX if htmx else {}), **(headers or {})})
 
@@ -90,7 +90,7 @@ def choose(client: Client, participant: Participant, number: int, text: str, /, 
     option = next(option for option in question.options.all() if option.text == text)
     url = reverse("quizzes:session-answer", args=[participant.session.public_id])
     return client.post(
-        url, {"question": str(number), "choice": participant.attempt.token(option), **data}, headers=HTMX
+        url, {"question": str(number), "choice": participant.session.deck().token(option), **data}, headers=HTMX
     )
 
 

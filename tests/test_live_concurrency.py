@@ -68,6 +68,7 @@ def test_300_simultaneous_answers_and_30_repeats_store_exactly_300(content, teac
 
     assert [status for status in statuses if status != 200] == []
     assert LiveAnswer.objects.filter(participant__session=session).count() == STUDENTS
+    assert live.host_act(session=session, action="reveal")  # the question closes: scored in bulk
     assert Response.objects.filter(attempt__participant__session=session).count() == STUDENTS
     # One answer each, whichever of a student's two requests arrived first.
     answered = Participant.objects.filter(session=session).annotate(answers_given=Count("answers"))

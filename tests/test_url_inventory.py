@@ -225,8 +225,9 @@ INVENTORY["quizzes:session-join"] = Route(PUBLIC)
 INVENTORY["quizzes:session-join-code"] = Route(PUBLIC, args=lambda: ["ABC346"])
 # Nobody has joined: every visitor is sent to the join page, with the code filled in.
 INVENTORY["quizzes:session-play"] = Route(access(302, 302, 302, 302, 302), args=_session_id(), to_login=False)
-# The poll tells only whether anything changed; its address is as secret as the session's id.
-INVENTORY["quizzes:session-poll"] = Route(PUBLIC, args=_session_id())
+# The poll tells only whether anything changed (204 to anyone); a screen behind the times gets
+# the new stage, which only a player has: nobody here has joined, so 404 for everyone.
+INVENTORY["quizzes:session-poll"] = Route(access(404, 404, 404, 404, 404), args=_session_id(), to_login=False)
 for name in ("session-answer", "session-next"):
     INVENTORY[f"quizzes:{name}"] = Route(POST_ONLY, args=_session_id())
 INVENTORY["quizzes:session-host"] = Route(access(302, 404, 200, 404, 200), args=_session_id())

@@ -1,13 +1,13 @@
 """Live sessions on screen: students join and play on their phones; the teacher hosts on the projector.
 
 Student pages find the participant through the browser's session (the learner it names), never
-through the form. Both sides poll: a poll reads a stamp from the shared cache and answers 204
-when nothing changed, 286 when the session is over, and otherwise 200 with the event
-`live-changed`, on which the page fetches its stage afresh (a normal, session-reading GET).
+through the form. Both sides poll a stamp that changes with every step of the session: a
+student's poll answers 204 when nothing changed (from the cache alone), and otherwise the new
+stage itself; the host's poll answers 204 or 200 with the event `live-changed`, on which the
+projector fetches its stage afresh.
 """
 
 import uuid
-from datetime import timedelta
 
 import segno
 from django.conf import settings
@@ -15,33 +15,24 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseStopPolling, trigger_client_event
+from django_htmx.http import HttpResponseStopPolling, reswap, trigger_client_event
 
 from config.middleware import client_ip
 from quizzes import live
 from quizzes.answers import answer_rows, section_url, with_sources
 from quizzes.forms import NICKNAME_LENGTH, AnswerForm, JoinForm
-from quizzes.models import Attempt, LiveAnswer, LiveSession, Participant
+from quizzes.models import LiveSession, Participant
 from quizzes.services import LEARNER_SESSION_KEY, learner_for
 from quizzes.views.pages import page_or_partial
 
 CHANGED = "live-changed"
-
-
-def _poll_response(stamp, seen: str) -> HttpResponse:
-    """204 when the screen is up to date, 286 (stop polling) once it is over, else 200 and the event."""
-    if stamp is None or stamp.finished:
-        response = HttpResponseStopPolling()
-        return trigger_client_event(response, CHANGED)
-    if seen == stamp.value(timezone.now()):
-        return HttpResponse(status=204)
-    return trigger_client_event(HttpResponse(), CHANGED)
 
 
 def _number(value: str, digits: int = 4) -> int:
@@ -89,98 +80,120 @@ def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
 
 
 # Playing
+#
+# A student's stage is two parts: their own line (`me`: nickname, the answer they sent, right
+# or wrong, their points and place, the countdown), rendered for them from one or two indexed
+# reads; and the screen itself (the question, the form, the key), the same for every player at
+# this version of the session, so an htmx request gets it rendered once for everyone from the
+# shared cache. The full page (first load, no JavaScript) renders both afresh, with the CSRF
+# field in its forms; htmx sends the token in a header (base.html), so the shared screen needs none.
 
 
 def _participant(request: HttpRequest, public_id: uuid.UUID) -> Participant:
-    """The asker's participant in the session; 404 for anyone who has not joined it."""
-    signed_in = request.user.is_authenticated
-    # A guest's learner is named by their session: its id is enough, no need to read the row.
-    learner = learner_for(request) if signed_in else request.session.get(LEARNER_SESSION_KEY)
-    if learner is None:
+    """The asker's participant in the session, with the session as it is now: one query; 404 for
+    anyone who has not joined it."""
+    players = Participant.objects.select_related("session__quiz").filter(session__public_id=public_id)
+    if request.user.is_authenticated:
+        players = players.filter(learner__user=request.user)
+    else:
+        # A guest's learner is named by their session: its id is enough, no need to read the row.
+        learner_id = request.session.get(LEARNER_SESSION_KEY)
+        if learner_id is None:
+            raise Http404("You have not joined this session.")
+        players = players.filter(learner_id=learner_id, learner__user=None)
+    participant = players.first()
+    if participant is None:
         raise Http404("You have not joined this session.")
-    participant = get_object_or_404(
-        Participant.objects.select_related("session__quiz", "attempt"),
-        session__public_id=public_id,
-        learner=learner,
-        learner__user=request.user if signed_in else None,
-    )
-    participant.attempt.quiz = participant.session.quiz  # the same quiz: no query to read it again
     return participant
 
 
-def _play_context(participant: Participant, questions: list | None = None, given: LiveAnswer | None = None) -> dict:
-    """What a student's screen shows now. `given`: the answer just stored, if the request stored one."""
-    session = participant.session
-    now = timezone.now()
-    questions = live.session_questions(session) if questions is None else questions
-    context = {
-        "participant": participant,
-        "session": session,
-        "phase": session.phase(now),
-        "stamp": session.stamp().value(now),
-        "total": len(questions),
-    }
-    if session.is_finished:
-        standings = live.standings(session)
-        mine = next((row for row in standings if row.participant_id == participant.pk), None)
-        context.update(standing=mine, players=len(standings), answers=_given(participant))
+def _screen_context(session: LiveSession, screen: live.Screen, total: int, form: AnswerForm | None = None) -> dict:
+    """What the screen itself shows: nothing of any one player's, so it can be shared."""
+    question = screen.question
+    context = {"session": session, "screen": screen.name, "number": screen.number, "total": total}
+    if question is None:
         return context
-    if participant.removed or session.status == LiveSession.Status.LOBBY:
-        return context
-    number = session.position if session.is_teacher_paced else participant.position
-    if not 1 <= number <= len(questions):
-        context.update(done=True, answers=_given(participant))
-        return context
-    question = questions[number - 1]
-    if given is None or given.question_id != question.pk:
-        given = LiveAnswer.objects.filter(participant=participant, question=question).select_related("response").first()
-    context.update(number=number, question=question, given=given)
-    deadline = _deadline(participant, now)
-    context["seconds_left"] = max(int((deadline - now).total_seconds()) + 1, 0) if deadline else None
-    shows_answer = (given and not session.is_teacher_paced) or session.status in {
-        LiveSession.Status.REVEALED,
-        LiveSession.Status.STANDINGS,
-    }
-    if shows_answer:
+    context["question"] = question
+    tiles = live.tiles(session, question)
+    if screen.name == "ask":
+        form = form or AnswerForm(attempt=session.deck(), question=question)
+        context["form"] = form
+        if tiles:  # the choices as tiles: each input with the marker the projector shows
+            context["choices"] = list(zip(next(iter(form)), tiles, strict=True))
+    else:
+        context["tiles"] = tiles
+    if screen.name == "answer":
         with_sources([question])
-        context.update(revealed=True, section_url=section_url(question))
-        if given:
-            context["rows"] = answer_rows(participant.attempt, question, given.response)
-        if session.status == LiveSession.Status.STANDINGS:
-            standings = live.standings(session)
-            context["standing"] = next((row for row in standings if row.participant_id == participant.pk), None)
-    elif given:
-        context["sent"] = _sent(participant, question, given)
-    elif given is None and context["phase"] == LiveSession.Status.OPEN and (deadline is None or deadline > now):
-        context["form"] = AnswerForm(attempt=participant.attempt, question=question)
+        context["section_url"] = section_url(question)
     return context
 
 
-def _sent(participant: Participant, question, given: LiveAnswer) -> list[str]:
-    """What the student sent, in their words, before the answer is revealed (no right or wrong yet)."""
-    rows = answer_rows(participant.attempt, question, given.response)
-    if question.kind == question.Kind.GAP_FILL:
-        return [rows[0].given]
-    if question.kind in {question.Kind.ORDERING, question.Kind.MATCHING}:
-        return []
-    return [row.text for row in rows if row.chosen]
-
-
-def _deadline(participant: Participant, now):
+def _my_context(participant: Participant, screen: live.Screen, now, total: int) -> dict:
+    """The player's own line above the screen."""
     session = participant.session
-    if session.is_teacher_paced:
-        return session.closes_at if session.status == LiveSession.Status.OPEN else None
-    if session.timer and participant.opened_at:
-        return participant.opened_at + timedelta(seconds=session.timer)
-    return None
+    given = screen.given
+    context = {
+        "participant": participant,
+        "session": session,
+        "screen": screen.name,
+        "question": screen.question,
+        "given": given,
+    }
+    if screen.name == "ask" and (deadline := session.deadline_for(participant)):
+        context["seconds_left"] = max(int((deadline - now).total_seconds()) + 1, 0)
+    if given is not None:
+        question = screen.question
+        if question.kind in live.CHOICE_KINDS:
+            context["chosen"] = live.chosen(session, question, given.answer)
+        context["rows"] = answer_rows(session.deck(), question, given)
+    if screen.name in {"finished", "done"}:
+        context["answers"] = list(participant.answers.select_related("question"))
+    if screen.name == "finished" or session.status == LiveSession.Status.STANDINGS:
+        rows = live.standings(session)
+        context.update(standing=live.standing_of(rows, participant), players=len(rows), total=total)
+    return context
 
 
-def _given(participant: Participant) -> list[LiveAnswer]:
-    return list(participant.answers.select_related("question"))
+def _stage(
+    request: HttpRequest,
+    participant: Participant,
+    *,
+    given=live.UNREAD,
+    form: AnswerForm | None = None,
+    refused: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The player's stage now: the whole page, or for htmx the fragment it swaps in."""
+    session = participant.session
+    now = timezone.now()
+    questions = live.session_questions(session)
+    screen = live.player_screen(participant, questions, now, given)
+    context = _my_context(participant, screen, now, len(questions))
+    fragment = request.htmx and not request.htmx.history_restore_request
+    if screen.shared and fragment and form is None:
+        html = mark_safe(  # noqa: S308 (our template's output, as rendered for every player)
+            live.per_version(
+                session,
+                screen.key,
+                lambda: render_to_string(_SCREEN, _screen_context(session, screen, len(questions))),
+            )
+        )
+    elif screen.shared:
+        html = render_to_string(_SCREEN, _screen_context(session, screen, len(questions), form), request)
+    else:
+        html = render_to_string(_SCREEN, {**context, "number": screen.number}, request)
+    context.update(
+        screen_html=html,
+        refused=refused,
+        asking=screen.name == "ask",
+        polling=not (session.is_finished or participant.removed),
+        stamp=session.stamp().value(now),
+    )
+    return page_or_partial(request, _PLAY, "stage", context, status)
 
 
-def _render_stage(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
-    return page_or_partial(request, "quizzes/session_play.html", "stage", context, status)
+_PLAY = "quizzes/session_play.html"
+_SCREEN = f"{_PLAY}#screen"
 
 
 @require_safe
@@ -195,70 +208,71 @@ def session_play(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if session is None:
             raise
         return redirect("quizzes:session-join-code", session.code)
-    return _render_stage(request, _play_context(participant))
+    return _stage(request, participant)
 
 
 @require_safe
 @never_cache
 def session_poll(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """What a student's screen asks every two seconds. Reads the cache only (the database once per
-    expiry), touches no session and writes nothing: see quizzes.live.stamp_read."""
-    return _poll_response(live.stamp_read(public_id), request.GET.get("v", ""))
+    """What a student's screen asks every two seconds. While nothing has changed it reads the
+    cache only (the database once per expiry), touches no session and writes nothing: 204.
+    When something has changed it answers with the new stage itself, or once the session is
+    over, with the results and 286, which stops the polling: one request per phone per change."""
+    stamp = live.stamp_read(public_id)
+    if stamp is None:
+        return reswap(HttpResponseStopPolling(), "none")
+    if not stamp.finished and request.GET.get("v", "") == stamp.value(timezone.now()):
+        return HttpResponse(status=204)
+    response = _stage(request, _participant(request, public_id))
+    if stamp.finished:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
 
 
 @require_POST
 @never_cache
 @vary_on_headers("HX-Request")
 def session_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """A student's answer to the question on their screen, stored once; a retry sees the same stage."""
+    """A student's answer to the question on their screen: checked against the question as the
+    session caches it, stored with one INSERT, answered with their stage (a retry sees the same)."""
     participant = _participant(request, public_id)
     questions = live.session_questions(participant.session)
-    number = request.POST.get("question", "")
-    if not 1 <= _number(number) <= len(questions):
-        context = _play_context(participant, questions)
-        context["refused"] = "That question is not in this quiz. Here is the one on screen now."
-        return _render_stage(request, context, status=400)
-    number = _number(number)
+    number = _number(request.POST.get("question", ""))
+    if not 1 <= number <= len(questions):
+        refused = "That question is not in this quiz. Here is the one on screen now."
+        return _stage(request, participant, refused=refused, status=400)
     question = questions[number - 1]
-    form = AnswerForm(request.POST, attempt=participant.attempt, question=question)
-    status = 200
-    refused = ""
-    given = None
-    if form.is_valid():
-        try:
-            given = live.answer_give(
-                participant=participant, question=question, number=number, answer=form.answer(), total=len(questions)
-            )
-        except live.RefusedError as refusal:
-            refused, status = str(refusal), 409
-    elif not LiveAnswer.objects.filter(participant=participant, question=question).exists():
-        context = _play_context(participant, questions)
-        if context.get("question") == question and "form" in context:
-            context["form"] = form  # the same question, with what was wrong with the answer
-            return _render_stage(request, context, status=400)
-        refused, status = live.NOT_OPEN, 409
+    form = AnswerForm(request.POST, attempt=participant.session.deck(), question=question)
+    if not form.is_valid():
+        screen = live.player_screen(participant, questions, timezone.now())
+        if screen.name == "ask" and screen.question == question:
+            return _stage(request, participant, given=None, form=form, status=400)  # what was wrong with it
+        return _stage(request, participant, given=screen.given, refused=live.NOT_OPEN, status=409)
+    try:
+        given = live.answer_give(participant=participant, question=question, number=number, answer=form.answer())
+    except live.RefusedError as refusal:
+        if not request.htmx:  # the page it redirects to cannot know: say it there
+            messages.error(request, str(refusal))
+            return redirect("quizzes:session-play", public_id)
+        return _stage(request, participant, refused=str(refusal), status=409)
     if not request.htmx:
-        if refused:  # the page it redirects to cannot know: say it there
-            messages.error(request, refused)
         return redirect("quizzes:session-play", public_id)
-    context = _play_context(participant, questions, given)
-    context["refused"] = refused
-    return _render_stage(request, context, status=status)
+    return _stage(request, participant, given=given)
 
 
 @require_POST
 @never_cache
 def session_next(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Student-paced: on to the next question."""
+    """Student-paced: on to the next question, once this one is answered or out of time."""
     participant = _participant(request, public_id)
     questions = live.session_questions(participant.session)
-    number = request.POST.get("question", "")
-    number = _number(number)
+    number = _number(request.POST.get("question", ""))
     if 1 <= number <= len(questions):
-        live.participant_advance(participant=participant, number=number, question=questions[number - 1])
+        answered = participant.answers.filter(question=questions[number - 1]).exists()
+        live.participant_advance(participant=participant, number=number, answered=answered)
     if not request.htmx:
         return redirect("quizzes:session-play", public_id)
-    return _render_stage(request, _play_context(participant, questions))
+    return _stage(request, participant)
 
 
 # Hosting
@@ -281,17 +295,34 @@ def _qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=6, border=2, svgclass="qr-code", title=url, omitsize=True)
 
 
+def _on_screen(session: LiveSession, questions: list):
+    """Teacher-paced: the question on the projector, if it is still in the quiz."""
+    if session.is_teacher_paced and 1 <= session.position <= len(questions):
+        return questions[session.position - 1]
+    return None
+
+
+def _host_counts(session: LiveSession, questions: list, now) -> live.HostCounts:
+    """The counts the host's screen shows, after completing any scoring a step left undone."""
+    counts = live.host_counts(session, _on_screen(session, questions))
+    live.host_settle(session, counts, now)
+    return counts
+
+
 def _host_context(request: HttpRequest, session: LiveSession) -> dict:
     now = timezone.now()
     questions = live.session_questions(session)
+    counts = _host_counts(session, questions, now)
     context = {
         "session": session,
         "phase": session.phase(now),
-        "stamp": live.host_stamp(session, now),
+        "stamp": counts.stamp(session, now),
         "total": len(questions),
         "join_url": _join_url(request, session),
         "participants": list(session.participants.filter(removed=False)),
+        "answered": counts.answered,
     }
+    question = _on_screen(session, questions)
     if session.status == LiveSession.Status.LOBBY:
         context["qr"] = mark_safe(_qr_svg(context["join_url"]))  # noqa: S308 (segno's own markup)
     elif session.is_finished:
@@ -302,18 +333,16 @@ def _host_context(request: HttpRequest, session: LiveSession) -> dict:
     elif not session.is_teacher_paced:
         context["grid"] = live.grid(session, questions)
         context["questions"] = questions
-    elif session.position > len(questions):
+    elif question is None:
         # The question on screen was made a draft or deleted in the admin meanwhile.
         context.update(missing=True, number=session.position, last=True)
     else:
-        question = questions[session.position - 1]
-        context.update(question=question, number=session.position, last=session.position >= len(questions))
-        # The projector's order: an attempt never saved, so an ordering's events are mixed up.
-        context["options"] = Attempt(seed=0).shuffled(question, question.options.all())
-        context["answered"] = live.answered_count(session, question)
+        context.update(question=question, number=session.position, last=not session.has_next(len(questions)))
+        context["tiles"] = live.tiles(session, question)  # the order and markers every phone shows
+        context["options"] = session.deck().shuffled(question, question.options.all())
         if session.status == LiveSession.Status.OPEN and session.closes_at and not session.time_up(now):
             context["seconds_left"] = int((session.closes_at - now).total_seconds()) + 1
-        if session.status in {LiveSession.Status.REVEALED, LiveSession.Status.STANDINGS}:
+        if session.status in LiveSession.ANSWER_SHOWN:
             context["bars"] = live.distribution(session, question)
             with_sources([question])
             context["section_url"] = section_url(question)
@@ -339,17 +368,17 @@ def session_host(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_safe
 @never_cache
 def session_host_poll(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The host's poll: reads the session to know who asks, writes nothing, two queries plus the
-    session's; it also notices joins and answers, which students' polls need not."""
+    """The host's poll: reads the session to know who asks and one aggregate of the counts,
+    whatever the class size; it also notices joins and answers, which students' polls need not,
+    and completes the scoring of a question no longer open (see live.host_settle)."""
     session = _hosted(request, public_id)
     if session.is_finished:  # ended from another tab: show the results here too
         return trigger_client_event(HttpResponseStopPolling(), CHANGED)
-    if request.GET.get("v", "") == live.host_stamp(session, timezone.now()):
+    now = timezone.now()
+    counts = _host_counts(session, live.session_questions(session), now)
+    if request.GET.get("v", "") == counts.stamp(session, now):
         return HttpResponse(status=204)
     return trigger_client_event(HttpResponse(), CHANGED)
-
-
-HOST_ACTIONS = {"start", "close", "reveal", "standings", "next", "finish", "lock", "unlock"}
 
 
 @require_POST
@@ -357,29 +386,10 @@ HOST_ACTIONS = {"start", "close", "reveal", "standings", "next", "finish", "lock
 def session_host_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
     """A host's button. Each carries the version the host saw, so a double click moves once."""
     session = _hosted(request, public_id)
-    if action not in HOST_ACTIONS:
+    if action not in live.HOST_ACTIONS:
         raise Http404("No such action.")
     seen = _number(request.POST.get("version", ""), digits=9)
-    seen = seen if seen >= 0 else None
-    match action:
-        case "start":
-            session.start(seen=seen)
-        case "close":
-            session.close(seen=seen)
-        case "reveal":
-            session.reveal(seen=seen)
-        case "standings":
-            session.standings_show(seen=seen)
-        case "next":  # after the last question, once it is revealed: the results
-            total = len(live.session_questions(session))
-            if session.position < total:
-                session.advance(total=total, seen=seen)
-            elif session.status in {LiveSession.Status.REVEALED, LiveSession.Status.STANDINGS}:
-                live.session_finish(session=session, seen=seen)
-        case "finish":
-            live.session_finish(session=session, seen=seen)
-        case "lock" | "unlock":
-            session.lock(action == "lock")
+    live.host_act(session=session, action=action, seen=seen if seen >= 0 else None)
     if not request.htmx:
         return redirect("quizzes:session-host", public_id)
     return _render_host(request, session)

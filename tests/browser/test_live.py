@@ -126,9 +126,9 @@ def _still_the_same_screen(student: Student) -> None:
 
 def _send(student: Student, question: Question, *, right: bool) -> None:
     """Choose the first option that is right (or wrong) and send it, as a phone does."""
-    attempt = student.participant.attempt
+    deck = student.participant.session.deck()  # one order and one set of tokens for the whole session
     chosen = next(option for option in question.options.all() if option.is_correct == right)
-    student.page.locator(f"input[value='{attempt.token(chosen)}']").check()
+    student.page.locator(f"input[value='{deck.token(chosen)}']").check()
     student.page.get_by_role("button", name="Send my answer").click()
 
 
@@ -195,13 +195,17 @@ def test_a_teacher_paced_session_with_three_students_from_lobby_to_podium(
     for number, question in enumerate(questions, start=1):
         expect(host.get_by_role("heading", level=1)).to_have_text(question.stem)
         expect(host.locator(".progress-label")).to_have_text(f"Question {number} of {total}")
-        expect(host.locator(".host-options li")).to_have_text([option.text for option in question.options.all()])
+        # One order and one set of markers: on the projector and on every phone.
+        tiles = live.tiles(session, question)
+        shown = [f"{tile.marker.shape} {tile.marker.letter} {tile.text}" for tile in tiles]
+        expect(host.locator(".tiles li")).to_have_text(shown)
         expect(host.locator(".timer")).to_contain_text("seconds left")
         for student in students:
             expect(student.page.get_by_role("heading", level=1)).to_have_text(
                 f"Question {number} of {total}", timeout=POLLED
             )
             expect(student.page.locator("legend.stem")).to_have_text(question.stem)
+            expect(student.page.locator(".choices .tile label")).to_have_text(shown)
             _still_the_same_screen(student)
 
         if number == 1:
@@ -220,14 +224,17 @@ def test_a_teacher_paced_session_with_three_students_from_lobby_to_podium(
             points[name] += 1000 * rights[number - 1]
 
         host.get_by_role("button", name="Reveal the answer").click()
-        # The distribution: one bar per option, in the author's order, with how many chose it.
+        # The distribution: one bar per option, in the session's order with its marker, with how many chose it.
         chosen = [
             next(o for o in question.options.all() if o.is_correct == rights[number - 1]) for rights in PLAN.values()
         ]
+        options = {option.pk: option for option in question.options.all()}
         bars = host.locator(".bars .bar-row")
-        expect(bars).to_have_count(question.options.count())
-        for bar, option in zip(bars.all(), question.options.all(), strict=True):
+        expect(bars).to_have_count(len(tiles))
+        for bar, tile in zip(bars.all(), tiles, strict=True):
+            option = options[tile.option_id]
             count = chosen.count(option)
+            expect(bar.locator(".bar-label")).to_contain_text(f"{tile.marker.letter} ")
             expect(bar.locator(".bar-label")).to_contain_text(option.text)
             expect(bar.locator(".bar-count")).to_have_text(f"{count} ({round(100 * count / 3)}%)")
             expect(bar).to_have_class(re.compile(r"\bis-key\b") if option.is_correct else re.compile(r"^bar-row$"))
@@ -252,7 +259,7 @@ def test_a_teacher_paced_session_with_three_students_from_lobby_to_podium(
             for place, name, score, _ in expected:
                 student = next(s for s in students if s.nickname == name)
                 expect(student.page.locator(".live-result")).to_have_text(
-                    f"You are {place}, with {score} points.", timeout=POLLED
+                    f"You are {place} of 3, with {score} points.", timeout=POLLED
                 )
             host.get_by_role("button", name="Next question").click()
 
@@ -402,7 +409,7 @@ def test_the_live_pages_pass_axe_and_log_no_console_error(site, small_quiz, page
     host.get_by_role("button", name="Show the leaderboard").click()
     expect(host.get_by_role("heading", name="Leaderboard")).to_be_visible()
     axe.check(host, "host: leaderboard")
-    expect(eva.page.locator(".live-result")).to_have_text("You are 1st, with 1000 points.", timeout=POLLED)
+    expect(eva.page.locator(".live-result")).to_have_text("You are 1st of 1, with 1000 points.", timeout=POLLED)
     axe.check(eva.page, "play: leaderboard")
 
     host.locator("summary").filter(has_text="Players (1) and ending early").click()
