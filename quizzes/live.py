@@ -75,17 +75,54 @@ class RefusedError(Exception):
 # What every screen of a version shares
 
 
+# What this process has already read of the shared cache. A version's values never change (a
+# change of the session is a new version), so a copy here can never be stale; it only spares
+# reading and unpickling the same entry for each of a class's requests. Bounded: emptied when full.
+_read: dict[str, object] = {}
+READ_LIMIT = 500
+
+
 def per_version(session: LiveSession, name: str, compute: Callable):
     """`compute()`, once per version of the session for every worker, through the shared cache.
 
     When a question opens or its answer is revealed, a whole class fetches its screen within two
     seconds: what is the same for all of them is computed once, not once per phone."""
     key = f"{stamp_key(session.public_id)}:{name}:{session.version}"
-    value = cache.get(key)
-    if value is None:
+    if (value := _read.get(key)) is None and (value := cache.get(key)) is None:
         value = compute()
         cache.set(key, value, PER_VERSION_TIMEOUT)
+    _remember(key, value)
     return value
+
+
+def _remember(key: str, value) -> None:
+    if len(_read) >= READ_LIMIT:
+        _read.clear()
+    _read[key] = value
+
+
+def session_read(public_id) -> LiveSession | None:
+    """The session as its players see it now, with its quiz: the version from the stamp that
+    polls read, and the row of that version once for every worker (a change of the row is a new
+    version). A player's request reads no session row of its own."""
+    stamp = stamp_read(public_id)
+    if stamp is None:
+        return None
+    key = f"{stamp_key(public_id)}:row:{stamp.version}"
+    if (session := _read.get(key)) is None and (session := cache.get(key)) is None:
+        session = LiveSession.objects.select_related("quiz").filter(public_id=public_id).first()
+        if session is None or session.version != stamp.version:
+            return session  # the stamp is a moment behind the database: this row, for this request only
+        cache.set(key, session, PER_VERSION_TIMEOUT)
+    _remember(key, session)
+    return session
+
+
+def removed(session: LiveSession) -> frozenset[int]:
+    """The participants the host has removed (each removal is a new version)."""
+    return per_version(
+        session, "removed", lambda: frozenset(session.participants.filter(removed=True).values_list("pk", flat=True))
+    )
 
 
 def session_questions(session: LiveSession) -> list[Question]:
@@ -411,7 +448,9 @@ def answer_give(*, participant: Participant, question: Question, number: int, an
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             given.save(force_insert=True)
     except IntegrityError:
-        return LiveAnswer.objects.get(participant=participant, question=question)
+        if (first := LiveAnswer.objects.filter(participant=participant, question=question).first()) is None:
+            raise RefusedError(REMOVED) from None  # no such player any more (their row is gone)
+        return first
     return given
 
 

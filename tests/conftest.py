@@ -17,6 +17,7 @@ from django.test import Client
 from explainer.models import Article
 from explainer.services import content_load
 from explainer.teachers import TEACHER_GROUP
+from quizzes.live import _read as live_read
 from tests.live_helpers import short_quiz
 
 PASSWORD = "correct-horse-battery-staple-42"
@@ -63,6 +64,7 @@ def _test_settings(settings, _cache_dir):
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(_cache_dir)}
     }
     cache.clear()
+    live_read.clear()  # what this process kept of the cache (quizzes.live.per_version)
     # A deliberately weak hasher: personas are created in almost every test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest storage of production needs collectstatic; tests serve from the finders.

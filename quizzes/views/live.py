@@ -70,11 +70,12 @@ def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
             learner = learner_for(request, create=True)
             nickname = learner.name[:NICKNAME_LENGTH] if signed_in else form.cleaned_data["nickname"]
             try:
-                live.session_join(session=session, learner=learner, nickname=nickname, numbered=signed_in)
+                player = live.session_join(session=session, learner=learner, nickname=nickname, numbered=signed_in)
             except live.RefusedError as refused:
                 form.add_error(None, str(refused))
             else:
                 request.session.cycle_key()  # a new key for a new role: no fixation from a shared device
+                _player_remember(request, player)
                 return redirect("quizzes:session-play", session.public_id)
     return render(request, "quizzes/session_join.html", {"form": form, "code": code}, status=status)
 
@@ -89,10 +90,32 @@ def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
 # field in its forms; htmx sends the token in a header (base.html), so the shared screen needs none.
 
 
+PLAYERS = "live-players"  # in the browser's session: {session's public id: [participant id, nickname]}
+
+
+def _player_remember(request: HttpRequest, player: Participant) -> None:
+    """The browser's session remembers whom it plays as, so that its requests need not look."""
+    players = request.session.get(PLAYERS, {})
+    players[str(player.session.public_id)] = [player.pk, player.nickname]
+    request.session[PLAYERS] = players
+
+
 def _participant(request: HttpRequest, public_id: uuid.UUID) -> Participant:
-    """The asker's participant in the session, with the session as it is now: one query; 404 for
-    anyone who has not joined it."""
-    players = Participant.objects.select_related("session__quiz").filter(session__public_id=public_id)
+    """The asker's participant in the session, with the session as its players see it now (from
+    the shared cache, once per version); 404 for anyone who has not joined it.
+
+    Teacher-paced, the browser's session (itself read through the cache) names the player
+    since they joined, and the session's removed players are known per version: no query.
+    Otherwise (student-paced, where the player's own clock is needed, or a browser that joined
+    another way) one query finds them by their learner."""
+    session = live.session_read(public_id)
+    if session is None:
+        raise Http404("No such session.")
+    known = request.session.get(PLAYERS, {}).get(str(public_id))
+    if known is not None and session.is_teacher_paced:
+        pk, nickname = known
+        return Participant(pk=pk, session=session, nickname=nickname, removed=pk in live.removed(session))
+    players = Participant.objects.filter(session_id=session.pk)
     if request.user.is_authenticated:
         players = players.filter(learner__user=request.user)
     else:
@@ -104,6 +127,7 @@ def _participant(request: HttpRequest, public_id: uuid.UUID) -> Participant:
     participant = players.first()
     if participant is None:
         raise Http404("You have not joined this session.")
+    participant.session = session
     return participant
 
 
