@@ -55,7 +55,9 @@ run: content
 # Production settings on plain http (DJANGO_HTTPS=false), for trying gunicorn locally.
 serve: export DJANGO_DEBUG = false
 serve: export DJANGO_HTTPS ?= false
-serve: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+# The key is made once and kept (mode 600) unless DJANGO_SECRET_KEY is set: a restart keeps
+# every session. Production sets its own (see README, "Configuration").
+serve: export DJANGO_SECRET_KEY_FILE ?= $(CURDIR)/.secrets/secret_key
 serve: content
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -

@@ -5,6 +5,7 @@ clone, `make run`, and it works on a SQLite file next to this folder.
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,10 +34,25 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
+def secret_key_kept(path: Path) -> str:
+    """The key in `path`, made there once (readable by its owner alone) if it is not there yet:
+    a restart keeps every session, sign-in and guest's progress that the key signs."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY and os.environ.get("DJANGO_SECRET_KEY_FILE"):
+    SECRET_KEY = secret_key_kept(Path(os.environ["DJANGO_SECRET_KEY_FILE"]))
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false")
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) when DJANGO_DEBUG is false")
     SECRET_KEY = "django-insecure-local-development-only-" + "x" * 20
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -117,13 +133,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Live sessions' polls read the session's state from this cache, so every worker must share it:
 # Redis when REDIS_URL is set (several machines), otherwise files in DJANGO_CACHE_DIR, which
 # every worker on one machine shares (files are written whole and renamed into place).
+# The cache is a helper, never the truth: these backends answer "nothing cached" when the cache
+# cannot be reached, and every reader falls back to the database (config/cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisSharedCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer costs a request half a second at most, not a worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "config.cache.FileCache",
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache" / "django")),
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
@@ -142,7 +167,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -59,10 +59,10 @@ def _cache_dir(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _test_settings(settings, _cache_dir):
     # The file cache of production (what live sessions' polls read), in a folder of this run's
-    # own, emptied before each test.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(_cache_dir)}
-    }
+    # own, emptied before each test; with REDIS_URL, the Redis of config/settings.py (CI runs
+    # the live tests a third time that way).
+    if not settings.REDIS_URL:
+        settings.CACHES = {"default": {"BACKEND": "config.cache.FileCache", "LOCATION": str(_cache_dir)}}
     cache.clear()
     live_read.clear()  # what this process kept of the cache (quizzes.live.per_version)
     # A deliberately weak hasher: personas are created in almost every test.

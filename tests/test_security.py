@@ -105,7 +105,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 def test_production_settings_refuse_to_start_without_a_secret_key():
     result = manage_check(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="")
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+    assert "Set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) when DJANGO_DEBUG is false" in result.stderr
 
 
 def test_a_bad_boolean_setting_is_a_clear_error():
