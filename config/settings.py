@@ -112,7 +112,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 # simultaneous writers fail with "database is locked" instead of waiting their turn.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,  # seconds a writer waits for the lock (sqlite3's busy timeout)
+    # Seconds a writer waits for the lock (sqlite3's busy timeout). Past it the request answers
+    # 503 with Retry-After (config/errors.py) rather than hold a worker any longer.
+    "timeout": 5,
     "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
 }
 DATABASES = {

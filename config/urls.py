@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("explainer.urls")),
     path("", include("quizzes.urls")),
 ]
+
+# A database too busy to write answers 503 with Retry-After, not 500 (config/errors.py).
+handler500 = "config.errors.server_error"

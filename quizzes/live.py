@@ -16,11 +16,14 @@ bulk when the question closes (`answers_score`), in a few set-based queries what
 
 import hashlib
 import logging
+import unicodedata
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
+from confusables import confusable_characters
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
@@ -319,8 +322,24 @@ def browser_key(csrf_cookie: str) -> str:
     return hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16] if csrf_cookie else ""
 
 
+@lru_cache(maxsize=4096)
+def _prototype(char: str) -> str:
+    """The plain letter (or digit) a character passes for, from Unicode's confusables data (the
+    `confusables` package): Cyrillic "А" passes for "a". Plain ASCII stands for itself."""
+    if char.isascii():
+        return char
+    similar = [other.casefold() for other in confusable_characters(char) or () if len(other) == 1 and other.isascii()]
+    plain = [other for other in similar if other.isalpha()] or [other for other in similar if other.isdigit()]
+    return min(plain) if plain else char
+
+
 def nickname_key(nickname: str) -> str:
-    return nickname.casefold()  # "ß" folds to "ss": the key may be longer than the nickname
+    """What a nickname looks like on the projector, for telling two apart (after Unicode TS #39's
+    skeleton): without accents, case, spaces or punctuation, look-alike letters made plain.
+    "Anna", "Аnna" (a Cyrillic А), "A n n a", "Ǎnna" and "ánna" are one player's name."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", nickname) if not unicodedata.combining(c)).casefold()
+    skeleton = "".join(_prototype(c) for c in plain if c.isalnum())
+    return skeleton or plain  # a name of punctuation alone is compared as it is
 
 
 def session_find(code: str) -> LiveSession:

@@ -2,8 +2,10 @@
 the database, answers are stored, and /healthz says what is down so a load balancer can act."""
 
 import logging
+import sqlite3
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from config.cache import FileCache, RedisSharedCache
@@ -68,3 +70,42 @@ def test_a_broken_cache_is_logged_once_not_per_request(content, broken_cache, ca
         for _ in range(5):
             assert Client().get("/topics/csto/").status_code == 200
     assert len([record for record in caplog.records if record.name == "config.cache"]) == 1
+
+
+# A database locked for longer than a writer may wait
+
+
+@pytest.fixture
+def locked_database(settings):
+    """Another connection holding SQLite's write lock, until the test lets go; the app's own
+    connection waits a tenth of a second for it instead of its five."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's lock: PostgreSQL locks rows, not the database")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 100")
+    locker = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    yield locker
+    locker.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # starts from the seeded data, however flushed
+def test_an_answer_during_a_long_lock_gets_503_with_retry_after_and_is_stored_when_sent_again(
+    capitals, teacher, teacher_client, request
+):
+    session = session_start(teacher, quiz=capitals)
+    phone = Client(raise_request_exception=False)  # as a browser: it sees what the server answers
+    anna = join(phone, session, "Anna")
+    host_action(teacher_client, session, "start")
+    play(phone, session)  # the session's row and screen are in the cache now
+    locker = request.getfixturevalue("locked_database")
+    busy = choose(phone, anna, 1, "Moscow")
+    assert busy.status_code == 503 and busy["Retry-After"] == "3"
+    assert "saved nothing. Try again in a few seconds." in busy.text
+    # Reading needs no write: pages and polls do not wait behind the lock.
+    assert Client().get("/topics/csto/").status_code == 200
+    assert poll(phone, session, str(session.version + 1)).status_code in {200, 204}
+    locker.execute("ROLLBACK")
+    again = choose(phone, anna, 1, "Moscow")  # as the phone's script sends it again
+    assert again.status_code == 200 and 'id="answer-received"' in again.text
+    assert LiveAnswer.objects.count() == 1

@@ -19,7 +19,7 @@ from quizzes.models import Learner, LiveAnswer, Participant, Response
 from quizzes.services import LEARNER_SESSION_KEY
 from tests.live_helpers import answer, session_start
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded data, however flushed
 
 STUDENTS = 300
 DUPLICATES = 30
