@@ -34,6 +34,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
+
 def secret_key_kept(path: Path) -> str:
     """The key in `path`, made there once (readable by its owner alone) if it is not there yet:
     a restart keeps every session, sign-in and guest's progress that the key signs."""
