@@ -16,6 +16,8 @@ bulk when the question closes (`answers_score`), in a few set-based queries what
 
 import hashlib
 import logging
+import secrets
+import time
 import unicodedata
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -24,6 +26,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from confusables import confusable_characters
+from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
@@ -52,18 +55,25 @@ logger = logging.getLogger(__name__)
 
 POINTS = 1000  # for a right answer
 SPEED_BONUS = 500  # at most, for an instant right answer: speed never outweighs one more right answer
-# Wrong codes: 20 in ten minutes from one browser, 200 from one address, then 429 for every
-# join from it. A class behind one school address gets in even when a few students mistype;
-# a guesser who drops cookies shares the address's 200, against 27⁶ (387 million) codes.
+# Wrong codes: 20 in ten minutes from one browser, 200 from one address. A right code is never
+# refused; past a limit a wrong one is answered 429, and past the address's limit every join
+# must come with a ticket from the join form, at least a second old and (for a wrong code)
+# used once: a person who loaded the form and typed the code has one; a guesser must load the
+# form and wait for each guess, against 27⁶ (387 million) codes.
 FAILED_JOIN_LIMIT = 20
 FAILED_JOIN_ADDRESS_LIMIT = 200
 FAILED_JOIN_WINDOW = timedelta(minutes=10)
+TICKET_SALT = "quizzes.live.join"
+TICKET_MIN_AGE = 1.0  # seconds
+TICKET_MAX_AGE = 60 * 60
 PODIUM = 3
 PER_VERSION_TIMEOUT = 60 * 60  # what a session's screens share, per version (see per_version)
 STANDINGS_SHOWN = 5
 
 NO_SUCH_SESSION = "No live session has that code. Check the code on the screen and try again."
-TOO_MANY_TRIES = "Too many wrong codes from this network. Wait a few minutes, then try again."
+TOO_MANY_TRIES = (
+    "Too many wrong codes from this network. Check the code on the screen, wait a few seconds, then try again."
+)
 LOCKED = "The teacher has closed this session to new players."
 REMOVED = "The teacher removed you from this session."
 NICKNAME_TAKEN = "Someone in this session already has that nickname. Choose another."
@@ -301,20 +311,47 @@ def host_settle(session: LiveSession, counts: HostCounts, now: datetime) -> None
 # Joining
 
 
-def join_blocked(ip: str, browser: str, now: datetime | None = None) -> bool:
-    """Whether this browser, or this address, has tried too many wrong codes lately. Counted in
-    the database, so every worker (and every machine) shares the count; successful joins are
-    never counted."""
+def join_ticket() -> str:
+    """A ticket for one join form: signed, with when it was issued and a nonce."""
+    return signing.dumps([secrets.token_urlsafe(12), time.time()], salt=TICKET_SALT, compress=False)
+
+
+def ticket_nonce(ticket: str) -> str | None:
+    """The ticket's nonce if it is genuine, at least TICKET_MIN_AGE old, not expired, and not
+    spent on a wrong code already; otherwise None."""
+    try:
+        nonce, issued = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(nonce, str) or time.time() - float(issued) < TICKET_MIN_AGE:
+        return None
+    return None if FailedJoin.objects.filter(ticket=nonce).exists() else nonce
+
+
+def join_crowded(ip: str, now: datetime | None = None) -> bool:
+    """Whether this address has tried FAILED_JOIN_ADDRESS_LIMIT wrong codes lately: then every
+    join from it needs a ticket (see `ticket_nonce`)."""
     now = now or timezone.now()
     recent = FailedJoin.objects.filter(ip=ip, created_at__gt=now - FAILED_JOIN_WINDOW)
-    counts = recent.aggregate(address=Count("pk"), browser=Count("pk", filter=Q(browser=browser)))
-    return counts["browser"] >= FAILED_JOIN_LIMIT or counts["address"] >= FAILED_JOIN_ADDRESS_LIMIT
+    return recent.count() >= FAILED_JOIN_ADDRESS_LIMIT
 
 
-def join_failed(ip: str, browser: str, now: datetime | None = None) -> None:
+def join_failed(ip: str, browser: str, ticket: str = "", now: datetime | None = None) -> bool:
+    """Count a wrong code; returns whether this browser or address is now over its limit. The
+    row is written before counting, in one transaction, so simultaneous guesses count each other.
+    Counted in the database, so every worker (and every machine) shares the count."""
     now = now or timezone.now()
-    FailedJoin.objects.filter(created_at__lte=now - FAILED_JOIN_WINDOW).delete()
-    FailedJoin.objects.create(ip=ip, browser=browser, created_at=now)
+    with transaction.atomic():
+        # One address's wrong codes are counted one at a time: SQLite's IMMEDIATE transactions
+        # already take turns; PostgreSQL takes a lock on the address for the transaction.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"quizzes.join:{ip}"])
+        FailedJoin.objects.filter(created_at__lte=now - FAILED_JOIN_WINDOW).delete()
+        FailedJoin.objects.create(ip=ip, browser=browser, ticket=ticket, created_at=now)
+        recent = FailedJoin.objects.filter(ip=ip, created_at__gt=now - FAILED_JOIN_WINDOW)
+        counts = recent.aggregate(address=Count("pk"), browser=Count("pk", filter=Q(browser=browser)))
+    return counts["browser"] > FAILED_JOIN_LIMIT or counts["address"] > FAILED_JOIN_ADDRESS_LIMIT
 
 
 def browser_key(csrf_cookie: str) -> str:

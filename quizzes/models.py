@@ -833,6 +833,9 @@ class FailedJoin(models.Model):
     browser = models.CharField(
         max_length=16, blank=True, help_text="A digest of the browser's CSRF cookie: one browser's guesses."
     )
+    ticket = models.CharField(
+        max_length=24, blank=True, db_index=True, help_text="The join form's ticket it came with: used once."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:

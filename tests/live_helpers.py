@@ -78,9 +78,11 @@ def next_question(client: Client, participant: Participant, number: int, *, htmx
     return client.post(url, {"question": str(number)}, headers=HTMX if htmx else {})
 
 
-def join_try(client: Client, code: str, nickname: str | None = None, **extra):
-    """Post the join form, whatever comes of it."""
+def join_try(client: Client, code: str, nickname: str | None = None, *, data_ticket: str = "", **extra):
+    """Post the join form (with the form's ticket `data_ticket`, if given), whatever comes of it."""
     data = {"code": code} if nickname is None else {"code": code, "nickname": nickname}
+    if data_ticket:
+        data["ticket"] = data_ticket
     return client.post(reverse("quizzes:session-join"), data, **extra)
 
 

@@ -17,7 +17,7 @@ from django.test import Client
 from quizzes import live
 from quizzes.models import Learner, LiveAnswer, Participant, Response
 from quizzes.services import LEARNER_SESSION_KEY
-from tests.live_helpers import answer, session_start
+from tests.live_helpers import answer, join_try, session_start
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded data, however flushed
 
@@ -73,3 +73,21 @@ def test_300_simultaneous_answers_and_30_repeats_store_exactly_300(content, teac
     # One answer each, whichever of a student's two requests arrived first.
     answered = Participant.objects.filter(session=session).annotate(answers_given=Count("answers"))
     assert sorted({row.answers_given for row in answered}) == [1]
+
+
+def _guess(job) -> int:
+    cookie, code = job
+    try:
+        return join_try(_client(), code, "Guesser", HTTP_COOKIE=cookie).status_code
+    finally:
+        connections.close_all()
+
+
+def test_sixty_simultaneous_wrong_codes_from_one_browser_are_counted_one_by_one(content, teacher):
+    session = session_start(teacher)
+    wrong = "AAAAAA" if session.code != "AAAAAA" else "BBBBBB"
+    cookie = f"{settings.CSRF_COOKIE_NAME}={'g' * 32}"
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        statuses = list(pool.map(_guess, [(cookie, wrong)] * 60))
+    assert sorted(statuses) == [400] * live.FAILED_JOIN_LIMIT + [429] * (60 - live.FAILED_JOIN_LIMIT)
+    assert _guess((cookie, session.code)) == 302  # and the right code is never refused

@@ -47,37 +47,43 @@ def _number(value: str, digits: int = 4) -> int:
 @never_cache
 def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
     """The join form. A GET looks nothing up (the code is checked only on POST, where wrong
-    guesses are counted per address), so the address of a QR code gives nothing away."""
+    guesses are counted), so the address of a QR code gives nothing away. A right code is never
+    refused; a network that has tried too many wrong ones must send the form's ticket (see
+    quizzes.live: FAILED_JOIN_ADDRESS_LIMIT)."""
     signed_in = request.user.is_authenticated
     if request.method != "POST":
-        form = JoinForm(initial={"code": code}, signed_in=signed_in)
-        return render(request, "quizzes/session_join.html", {"form": form, "code": code})
+        return _join_form(request, JoinForm(initial={"code": code}, signed_in=signed_in), code)
     ip = client_ip(request)
-    browser = live.browser_key(request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))
     form = JoinForm(request.POST, signed_in=signed_in)
-    status = 400
-    if live.join_blocked(ip, browser):
+    if not form.is_valid():
+        return _join_form(request, form, code, status=400)
+    nonce = live.ticket_nonce(request.POST.get("ticket", ""))
+    if nonce is None and live.join_crowded(ip):
         form.add_error(None, live.TOO_MANY_TRIES)
-        status = 429
-    elif form.is_valid():
-        try:
-            session = live.session_find(form.cleaned_data["code"])
-        except live.RefusedError as refused:
-            live.join_failed(ip, browser)
-            form.add_error("code", str(refused))
-        else:
-            # Only now, with a session found: a wrong guess leaves no learner behind.
-            learner = learner_for(request, create=True)
-            nickname = learner.name[:NICKNAME_LENGTH] if signed_in else form.cleaned_data["nickname"]
-            try:
-                player = live.session_join(session=session, learner=learner, nickname=nickname, numbered=signed_in)
-            except live.RefusedError as refused:
-                form.add_error(None, str(refused))
-            else:
-                request.session.cycle_key()  # a new key for a new role: no fixation from a shared device
-                _player_remember(request, player)
-                return redirect("quizzes:session-play", session.public_id)
-    return render(request, "quizzes/session_join.html", {"form": form, "code": code}, status=status)
+        return _join_form(request, form, code, status=429)
+    try:
+        session = live.session_find(form.cleaned_data["code"])
+    except live.RefusedError as refused:
+        browser = live.browser_key(request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))
+        over = live.join_failed(ip, browser, nonce or "")
+        form.add_error("code", live.TOO_MANY_TRIES if over else str(refused))
+        return _join_form(request, form, code, status=429 if over else 400)
+    # Only now, with a session found: a wrong guess leaves no learner behind.
+    learner = learner_for(request, create=True)
+    nickname = learner.name[:NICKNAME_LENGTH] if signed_in else form.cleaned_data["nickname"]
+    try:
+        player = live.session_join(session=session, learner=learner, nickname=nickname, numbered=signed_in)
+    except live.RefusedError as refused:
+        form.add_error(None, str(refused))
+        return _join_form(request, form, code, status=400)
+    request.session.cycle_key()  # a new key for a new role: no fixation from a shared device
+    _player_remember(request, player)
+    return redirect("quizzes:session-play", session.public_id)
+
+
+def _join_form(request: HttpRequest, form: JoinForm, code: str, status: int = 200) -> HttpResponse:
+    context = {"form": form, "code": code, "ticket": live.join_ticket()}
+    return render(request, "quizzes/session_join.html", context, status=status)
 
 
 # Playing
