@@ -11,13 +11,26 @@ once per request; `healthy()` tells /healthz the truth.
 import logging
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 LOG_EVERY = 60.0  # seconds between two log lines about the same broken cache
+
+
+def _soft(name: str, nothing):
+    """The cache operation `name`, answering `nothing(*arguments)` when the cache fails."""
+
+    def operation(self, *args, **kwargs):
+        try:
+            return getattr(super(ForgivingCache, self), name)(*args, **kwargs)
+        except self.failures as error:
+            self._failed(name, error)
+            return nothing(*args, **kwargs)
+
+    operation.__name__ = name
+    return operation
 
 
 class ForgivingCache:
@@ -35,83 +48,23 @@ class ForgivingCache:
 
     def healthy(self) -> bool:
         """Whether the cache can be written and read back now."""
-        key = "healthz"
         try:
-            super().set(key, "ok", 10)
-            return super().get(key) == "ok"
+            super().set("healthz", "ok", 10)
+            return super().get("healthz") == "ok"
         except self.failures as error:
             self._failed("healthz", error)
             return False
 
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except self.failures as error:
-            self._failed("get", error)
-            return default
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except self.failures as error:
-            self._failed("get_many", error)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except self.failures as error:
-            self._failed("has_key", error)
-            return False
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set(key, value, timeout, version)
-        except self.failures as error:
-            self._failed("set", error)
-            return None
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except self.failures as error:
-            self._failed("add", error)
-            return False
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except self.failures as error:
-            self._failed("set_many", error)
-            return list(data)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except self.failures as error:
-            self._failed("touch", error)
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except self.failures as error:
-            self._failed("delete", error)
-            return False
-
-    def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except self.failures as error:
-            self._failed("delete_many", error)
-            return None
-
-    def clear(self):
-        try:
-            return super().clear()
-        except self.failures as error:
-            self._failed("clear", error)
-            return None
+    get = _soft("get", lambda key, default=None, version=None: default)
+    get_many = _soft("get_many", lambda *args, **kwargs: {})
+    has_key = _soft("has_key", lambda *args, **kwargs: False)
+    set = _soft("set", lambda *args, **kwargs: None)
+    add = _soft("add", lambda *args, **kwargs: False)
+    set_many = _soft("set_many", lambda data, *args, **kwargs: list(data))
+    touch = _soft("touch", lambda *args, **kwargs: False)
+    delete = _soft("delete", lambda *args, **kwargs: False)
+    delete_many = _soft("delete_many", lambda *args, **kwargs: None)
+    clear = _soft("clear", lambda *args, **kwargs: None)
 
 
 class FileCache(ForgivingCache, FileBasedCache):
