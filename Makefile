@@ -18,7 +18,8 @@ help:
 	@echo "make test    ruff, migrations check, the whole pytest suite with browser tests"
 	@echo "make serve   the same site under gunicorn with DJANGO_DEBUG=false"
 	@echo "make bench   load test a live session under gunicorn: 300 students on SQLite, printed as a table"
-	@echo '             make bench BENCH_ARGS="--students 2000 --postgres": 2,000 on PostgreSQL (see tests/bench.py --help)'
+	@echo '             make bench BENCH_ARGS="--students 2000 --postgres": 2,000 on PostgreSQL; --sessions 20 --students 30:'
+	@echo '             20 classes at once; --redis: with a Redis of its own (see bench/live.py --help)'
 	@echo "make lint    ruff check and format check"
 	@echo "make format  ruff fix and format"
 
@@ -60,12 +61,13 @@ serve: export DJANGO_HTTPS ?= false
 serve: export DJANGO_SECRET_KEY_FILE ?= $(CURDIR)/.secrets/secret_key
 serve: content
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py live_sessions_end_idle
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
 
-# A live session under load: gunicorn on a fresh database in a temporary directory, simulated
+# Live sessions under load: gunicorn on a fresh database in a temporary directory, simulated
 # students over loopback. Prints the results against the targets; exits 0 unless the harness failed.
 bench: install
-	$(BIN)/python tests/bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/live.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

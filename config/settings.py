@@ -244,13 +244,52 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Password spraying (one guess for each of many usernames) is limited per address too, with a
+# limit of its own that a school's classes behind one address do not reach: axes compares every
+# parameter set with the one AXES_FAILURE_LIMIT, so our handler adds this count (quizzes/throttle.py).
+# A student's failures stop counting once they sign in.
+AXES_HANDLER = "quizzes.throttle.LoginHandler"
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("DJANGO_LOGIN_FAILURES_PER_ADDRESS") or "100")
+# A login refused during a lockout (even with the right password) does not restart the wait: a
+# class that keeps trying behind a locked address gets in 15 minutes after the last real failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "quizzes.views.accounts.axes_username"
+# Sign-ups that fail (each one tells whether a username is taken) and password-reset requests
+# (each may send an e-mail), per address and hour, counted in the database (quizzes/throttle.py).
+SIGNUP_FAILURES_PER_ADDRESS = int(os.environ.get("DJANGO_SIGNUP_FAILURES_PER_ADDRESS") or "100")
+PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("DJANGO_PASSWORD_RESETS_PER_ADDRESS") or "20")
 # A signed-in session lasts two weeks, not a guest's school year: on a shared classroom
 # computer the next student must not find the last one still signed in.
 SIGNED_IN_SESSION_AGE = timedelta(days=14)
+
+# E-mail: only password-reset links are sent. In development the console backend prints them to
+# the terminal; in production (where `check --deploy` refuses the console, which would put reset
+# links in the server's log) they go to the SMTP server EMAIL_HOST. The variables keep the names
+# of Django's old EMAIL_* settings; Django 6.1 takes them as MAILERS.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("EMAIL_BACKEND")
+        or f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend"
+    }
+}
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    if env_bool("EMAIL_USE_TLS", False) and env_bool("EMAIL_USE_SSL", False):
+        raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (port 465), not both")
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST") or "localhost",
+        # Without EMAIL_PORT: 587 with TLS, 465 with SSL, else 25.
+        "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        # Seconds: a mail server that does not answer must not hold a worker for long.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT") or "10"),
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "webmaster@localhost"
 
 LOGGING = {
     "version": 1,

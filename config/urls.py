@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from explainer import urls as reading_urls
 from explainer.views import healthz, livez
+from quizzes.views.home import home
 
 admin.site.site_header = "Milk War Classroom: teachers"
 admin.site.site_title = "Milk War Classroom admin"
@@ -13,7 +15,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     path("accounts/", include("quizzes.account_urls")),
-    path("", include("explainer.urls")),
+    # The home page shows both sides (the story; the learner's progress and homework), so its view
+    # is the practice side's; it keeps the name every page links to, `explainer:home`.
+    path("", include(([path("", home, name="home"), *reading_urls.urlpatterns], reading_urls.app_name))),
     path("", include("quizzes.urls")),
 ]
 

@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin
 
+from config.formsets import BoundedInlineFormSet
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
 from explainer.rendering import link_problems, render_uncached
 
 
 class SentenceInline(admin.TabularInline):
     model = Sentence
+    formset = BoundedInlineFormSet  # a made-up TOTAL_FORMS builds no thousand forms
     fields = ["number", "text"]
     extra = 0
     can_delete = False
@@ -45,17 +47,9 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
-@admin.action(description="Generate quiz questions from these facts", permissions=["view"])
-def generate_questions(modeladmin, request, queryset):
-    """One draft question per chosen fact, into one of the teacher's quizzes (asked on the next page)."""
-    from quizzes.admin import questions_from_facts_page  # the quizzes app builds on this one
-
-    return questions_from_facts_page(modeladmin, request, queryset)
-
-
 @admin.register(Fact)
 class FactAdmin(admin.ModelAdmin):
-    actions = [generate_questions]
+    # The quizzes app adds its action "Generate quiz questions from these facts" (quizzes/admin.py).
     search_fields = ["key", "statement", "question", "answers", "note", "source_note", "claimed_by"]
     list_display = ["key", "statement", "kind", "status", "as_of", "quizzable"]
     list_filter = ["topics", "kind", "status", "quizzable"]

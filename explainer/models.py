@@ -176,7 +176,10 @@ class Fact(ContentModel):
         distractors = self.distractors
         if not isinstance(distractors, list) or not all(isinstance(d, str) and d.strip() for d in distractors):
             raise ValidationError({"distractors": 'Give a list of wrong answers, e.g. ["13 June 2009"].'})
-        right = {plain(value) for value in [*self.answers, *(self.accepted_spellings or [])]}
+        spellings = self.accepted_spellings or []
+        if not isinstance(spellings, list) or not all(isinstance(spelling, str) for spelling in spellings):
+            raise ValidationError({"accepted_spellings": 'Give a list of other spellings, e.g. ["June 6, 2009"].'})
+        right = {plain(value) for value in [*self.answers, *spellings]}
         if clash := [d for d in distractors if plain(d) in right]:
             raise ValidationError({"distractors": f"These are answers, not distractors: {', '.join(clash)}."})
         if len({plain(d) for d in distractors}) != len(distractors):

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from explainer.models import Article, Fact, GlossaryTerm, Member, Sentence, TimelineEvent, Topic
+from explainer.reading_cache import changes_batched
 from explainer.rendering import link_problems, render_uncached
 from explainer.signals import content_loaded
 
@@ -178,7 +179,8 @@ def content_load(*, directory: Path, overwrite: bool = False) -> LoadReport:
         raise ContentError(problems)
     report = LoadReport()
     try:
-        with transaction.atomic():
+        # Every cached reading page is retired once, when the load is over, whatever it changed.
+        with changes_batched(), transaction.atomic():
             _load_all(files, report, overwrite=overwrite)
     except ValidationError as error:
         raise ContentError([str(message) for message in error.messages]) from error

@@ -4,8 +4,9 @@ from explainer import views
 
 app_name = "explainer"
 
+# The home page, `explainer:home`, is the practice side's view, added to these in config/urls.py.
+
 urlpatterns = [
-    path("", views.home, name="home"),
     path("article/", views.article_detail, name="article"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("facts/", views.fact_list, name="facts"),

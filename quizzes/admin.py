@@ -8,20 +8,31 @@ Superusers see everything. Review rounds are a learner's private quizzes and app
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+import segno
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.views.decorators.debug import sensitive_post_parameters
 
-from explainer.models import Topic
+import explainer.admin
+from config.formsets import BoundedInlineFormSet
+from explainer.models import Fact, Topic
 from quizzes import generation, interchange, live, reports
 from quizzes.forms import SessionOptionsForm
 from quizzes.generation import question_problems
@@ -35,9 +46,10 @@ from quizzes.models import (
     Participant,
     Question,
     Quiz,
+    ReviewCard,
     seed_new,
 )
-from quizzes.services import questions_from_facts, questions_generate, quiz_duplicate
+from quizzes.services import default_quizzes_mix, questions_from_facts, questions_generate, quiz_duplicate
 from quizzes.transfer import quiz_export, quiz_import
 
 
@@ -170,6 +182,8 @@ class ReportAdmin(OwnedAdmin):
 class OwnedInline:
     """An inline that follows its parent's owner: read-only on a row the teacher does not own."""
 
+    formset = BoundedInlineFormSet  # a made-up TOTAL_FORMS builds no thousands of forms
+
     def _parent_owned(self, request, obj) -> bool:
         return obj is None or _owns(request, obj.owner_id)
 
@@ -252,10 +266,7 @@ class ImportForm(forms.Form):
         try:
             self.cleaned_data["format"], self.cleaned_data["data"] = interchange.loads(text)
         except interchange.InterchangeError as error:
-            raise ValidationError(
-                ["Nothing was imported. Please correct the file:"]
-                + [f"line {line}: {message}" for line, message in error.errors]
-            ) from None
+            raise ValidationError(["Nothing was imported. Please correct the file:", *error.messages()]) from None
         return upload
 
 
@@ -397,12 +408,22 @@ class QuizAdmin(ReportAdmin):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         if form.is_valid():
-            quiz = quiz_import(data=form.cleaned_data["data"], owner=request.user)
+            data = form.cleaned_data["data"]
+            quiz = quiz_import(data=data, owner=request.user)
             self.message_user(
                 request,
                 f"Imported “{quiz.title}” from {interchange.FORMAT_NAMES[form.cleaned_data['format']]} "
                 f"as a draft with {quiz.questions.count()} question(s): review it, then publish it.",
             )
+            if data.warnings:
+                self.message_user(
+                    request,
+                    format_html(
+                        "Images and files were not imported:<ul>{}</ul>",
+                        format_html_join("", "<li>{}</li>", ((warning,) for warning in data.warnings)),
+                    ),
+                    messages.WARNING,
+                )
             return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -433,6 +454,7 @@ class QuizAdmin(ReportAdmin):
             )
             return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
         context = self.page_context(request, quiz, f"Generate questions for “{quiz.title}”", form=form)
+        context["builtin_mix"] = default_quizzes_mix()  # what the built-in plans test, as `generate_quizzes --report`
         return TemplateResponse(
             request, "admin/quizzes/quiz/generate.html", context, status=400 if form.errors else 200
         )
@@ -482,7 +504,7 @@ ANSWERED = (
 )
 
 
-class OptionFormSet(BaseInlineFormSet):
+class OptionFormSet(BoundedInlineFormSet):
     """Checks the options against the question's type (the question form has already set it)."""
 
     def clean(self) -> None:
@@ -579,6 +601,23 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
+class IdsOnlyAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete widget, which looks up the chosen value to show its name when an
+    invalid form comes back. A posted value that is no id ("abc") made that lookup a ValueError,
+    a 500; here it shows as nothing chosen, next to the field's own error."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        ids = []
+        for choice in value:
+            try:
+                target.to_python(choice)
+            except ValidationError:
+                continue
+            ids.append(choice)
+        return super().optgroups(name, ids, attr)
+
+
 @admin.register(Question)
 class QuestionAdmin(OwnedAdmin):
     """One question with its options, items or pairs; checked against its type when saved."""
@@ -627,6 +666,8 @@ class QuestionAdmin(OwnedAdmin):
             # Questions go into the teacher's own quizzes: the built-in ones are read-only.
             quizzes = Quiz.objects.exclude(status=Quiz.Status.REVIEW)
             kwargs["queryset"] = quizzes if request.user.is_superuser else quizzes.filter(owner=request.user)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = IdsOnlyAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="The source, as students see it")
@@ -645,8 +686,8 @@ class QuestionAdmin(OwnedAdmin):
 
 class EnrolmentInline(OwnedInline, admin.TabularInline):
     model = Enrolment
-    fields = ["student", "joined_at"]
-    readonly_fields = ["student", "joined_at"]
+    fields = ["student", "joined_at", "password_link"]
+    readonly_fields = ["student", "joined_at", "password_link"]
     extra = 0
     verbose_name = "student"
     verbose_name_plural = "students (they join with the class code; tick “delete” to remove one)"
@@ -656,6 +697,19 @@ class EnrolmentInline(OwnedInline, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("student", "classroom")
+
+    @admin.display(description="Password")
+    def password_link(self, enrolment: Enrolment) -> str:
+        if not student_password_settable(enrolment.student):
+            return "A staff account: only a superuser can change it."
+        url = reverse("admin:quizzes_classroom_student_password", args=[enrolment.classroom_id, enrolment.student_id])
+        return format_html("<a href='{}'>Set a new password</a>", url)
+
+
+def student_password_settable(user) -> bool:
+    """Whether a teacher may set this class member's password: a student's account, never a
+    teacher's or a superuser's (who could have joined a class with its code)."""
+    return not (user.is_staff or user.is_superuser)
 
 
 class AssignmentInline(OwnedInline, admin.TabularInline):
@@ -703,16 +757,72 @@ class ClassroomAdmin(OwnedAdmin):
     def student_count(self, classroom: Classroom) -> int:
         return classroom.student_total
 
+    def get_object(self, request, object_id, from_field=None):
+        classroom = super().get_object(request, object_id, from_field)
+        if classroom is not None:  # the full address, for the page projected or printed for the class
+            classroom.join_address = request.build_absolute_uri(reverse("quizzes:class-join"))
+        return classroom
+
     @admin.display(description="Students join at")
     def join_url(self, classroom: Classroom) -> str:
         if not classroom.pk:
             return "Save the class to get its code."
-        return format_html("{} with the code <strong>{}</strong>", reverse("quizzes:class-join"), classroom.code)
+        address = getattr(classroom, "join_address", reverse("quizzes:class-join"))
+        scanned = f"{address}?{urlencode({'code': classroom.code})}"  # the form with the code filled in
+        # segno draws one SVG path, sized by attributes: no script, no style attribute (the CSP).
+        qr = segno.make(scanned, error="m").svg_inline(scale=5, border=2, svgclass="class-qr", title=scanned)
+        return format_html(
+            "{} with the code <strong>{}</strong><br>or scan the QR code (students sign in, then join):<br>{}",
+            address,
+            classroom.code,
+            mark_safe(qr),  # noqa: S308 (segno's own markup)
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.owner = request.user
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.student_password_view)
+        return [
+            path(
+                "<path:object_id>/students/<int:student_id>/password/",
+                view,
+                name="quizzes_classroom_student_password",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(sensitive_post_parameters("new_password1", "new_password2"))
+    def student_password_view(self, request, object_id, student_id):
+        """A new password for a student of the teacher's own class (any class, for a superuser),
+        typed twice and judged by Django's validators. 404 for another teacher's class, for
+        anyone not in the class and for a staff account."""
+        classroom = self.own_object(request, object_id, change=True)
+        student = classroom.students.filter(pk=student_id).first()
+        if student is None or not student_password_settable(student):
+            raise Http404("No such student in this class.")
+        form = SetPasswordForm(student, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            form.save()  # a new password hash: the student's sessions on other devices end
+            axes_reset(username=student.get_username())  # and a login lockout on the account with them
+            self.log_change(request, classroom, f"Set a new password for {student.get_username()}.")
+            messages.success(
+                request,
+                f"New password set for {student.get_username()}. Tell them in person; they can change it "
+                "once signed in (Account › Change password).",
+            )
+            return HttpResponseRedirect(reverse("admin:quizzes_classroom_change", args=[classroom.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": classroom,
+            "student": student,
+            "form": form,
+            "title": f"Set a new password for {student.get_username()}",
+        }
+        return TemplateResponse(request, "admin/quizzes/classroom/student_password.html", context)
 
 
 @admin.register(Assignment)
@@ -770,6 +880,19 @@ class ParticipantInline(admin.TabularInline):
         return False
 
 
+class DateCheckedChangeList(ChangeList):
+    """A changelist whose date filter (?created_at__year=…) refuses a date no calendar holds the
+    way Django refuses "month 13": back to the list with "?e=1". Django turns only ValueError from
+    `datetime(year, …)` into that; a year of 27 digits raised OverflowError, a 500, and the year
+    9999 a ValueError from the end of its range, outside Django's check."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
 @admin.register(LiveSession)
 class LiveSessionAdmin(ReportAdmin):
     owner_path = "host"
@@ -777,7 +900,19 @@ class LiveSessionAdmin(ReportAdmin):
     list_filter = ["status", "pacing"]
     list_select_related = ["quiz"]
     date_hierarchy = "created_at"
-    fields = ["quiz", "code", "status", "pacing", "timer", "scoring", "leaderboard", "shuffle", "locked", "created_at"]
+    fields = [
+        "quiz",
+        "code",
+        "status",
+        "pacing",
+        "timer",
+        "scoring",
+        "leaderboard",
+        "shuffle",
+        "close_when_all_answered",
+        "locked",
+        "created_at",
+    ]
     readonly_fields = fields
     inlines = [ParticipantInline]
     change_form_template = "admin/quizzes/livesession/change_form.html"
@@ -788,6 +923,9 @@ class LiveSessionAdmin(ReportAdmin):
             .get_queryset(request)
             .annotate(player_count=Count("participants", filter=Q(participants__removed=False)))
         )
+
+    def get_changelist(self, request, **kwargs):
+        return DateCheckedChangeList
 
     @admin.display(description="Players", ordering="player_count")
     def players(self, session: LiveSession) -> int:
@@ -835,10 +973,11 @@ class LiveSessionAdmin(ReportAdmin):
         )
 
 
-# Generating from chosen facts: an action of the fact changelist (see explainer/admin.py).
+# Generating from chosen facts: an action this app adds to the reading side's fact admin.
 
 
-def questions_from_facts_page(modeladmin, request, queryset):
+@admin.action(description="Generate quiz questions from these facts", permissions=["view"])
+def generate_questions(modeladmin, request, queryset):
     """Ask which of the teacher's quizzes gets the questions, then add one draft per fact."""
     quizzes = Quiz.objects.filter(owner=request.user).exclude(status=Quiz.Status.REVIEW)
     form = FactsGenerateForm(request.POST if "apply" in request.POST else None)
@@ -874,3 +1013,62 @@ def questions_from_facts_page(modeladmin, request, queryset):
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return render(request, "admin/quizzes/facts_generate.html", context)
+
+
+admin.site.unregister(Fact)
+
+
+def fact_uses(*, facts, user) -> list[str]:
+    """What keeps `facts` from being deleted (Question.fact and ReviewCard.fact protect them), in
+    counts: never another teacher's question or a student's name."""
+
+    def counted(number: int, one: str, more: str) -> str:
+        return f"{number} {one if number == 1 else more}"
+
+    uses = []
+    questions = Question.objects.filter(fact__in=facts)
+    if total := questions.count():
+        quizzes = questions.values("quiz").distinct().count()
+        others = questions.exclude(quiz__owner=user).values("quiz").distinct().count()
+        where = counted(quizzes, "quiz", "quizzes") + (f" ({others} not yours)" if others else "")
+        uses.append(
+            f"{counted(total, 'question asks', 'questions ask')} it, in {where}: deleting it would leave "
+            "them without their source."
+        )
+    if learners := ReviewCard.objects.filter(fact__in=facts).values("learner").distinct().count():
+        uses.append(
+            f"{counted(learners, 'learner is', 'learners are')} remembering it: deleting it would wipe their "
+            "reviews of it."
+        )
+    return uses
+
+
+@admin.register(Fact)
+class FactAdmin(explainer.admin.FactAdmin):
+    """The reading side's fact admin, with this app's actions (the reading side knows no quizzes).
+
+    A fact that questions ask or learners review is protected (on_delete=PROTECT): the delete
+    pages say why, in counts, and offer to retire it instead: no longer quizzable, so no new
+    question or review asks it, while its questions and every learner's progress stay."""
+
+    actions = [*explainer.admin.FactAdmin.actions, generate_questions, "retire"]
+    delete_confirmation_template = "admin/quizzes/fact_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/quizzes/fact_delete_selected_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            # Django lists each protected question and card by name, with links, another teacher's
+            # too, and asks for permissions to delete them, which is beside the point: nothing is
+            # deleted. The page says how many instead (fact_delete_confirmation.html).
+            return deleted, counts, set(), fact_uses(facts=objs, user=request.user)
+        return deleted, counts, perms_needed, protected
+
+    @admin.action(description="Retire the selected facts (asked no more; their questions stay)", permissions=["change"])
+    def retire(self, request, queryset):
+        count = queryset.filter(quizzable=True).update(quizzable=False)
+        self.message_user(
+            request,
+            f"Retired {count} fact(s): no new question or review will ask them. Their questions and learners' "
+            "progress stay; tick “quizzable” on a fact to bring it back.",
+        )

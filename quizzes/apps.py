@@ -11,7 +11,7 @@ class QuizzesConfig(AppConfig):
         from explainer.signals import content_loaded
 
         content_loaded.connect(_default_quizzes_after_load, dispatch_uid="quizzes.default_quizzes")
-        user_logged_in.connect(_guest_progress_after_login, dispatch_uid="quizzes.guest_progress")
+        user_logged_in.connect(_signed_in_session_age, dispatch_uid="quizzes.signed_in_session_age")
 
 
 def _default_quizzes_after_load(sender, report, **kwargs) -> None:
@@ -23,13 +23,11 @@ def _default_quizzes_after_load(sender, report, **kwargs) -> None:
         report.notes.append("Built-in quizzes created: " + ", ".join(quiz.title for quiz in generated.created))
 
 
-def _guest_progress_after_login(sender, request, user, **kwargs) -> None:
-    """Whatever signs a browser in (the student login, sign-up, the admin login), the guest
-    progress of that browser goes to the account."""
+def _signed_in_session_age(sender, request, user, **kwargs) -> None:
+    """Whatever signs a browser in (the student login, sign-up, the admin login), the session
+    lasts two weeks, not a guest's school year. (The guest's progress goes into the account on
+    the student login and sign-up alone: `quizzes.views.accounts`.)"""
     from django.conf import settings
 
-    from quizzes.services import learner_claim
-
     if request is not None:
-        learner_claim(request=request, user=user)
         request.session.set_expiry(settings.SIGNED_IN_SESSION_AGE)

@@ -11,6 +11,7 @@ import unicodedata
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
+from explainer.text import invisible_strip
 from quizzes.generation import ordinal
 from quizzes.grading import MAX_TEXT_LENGTH
 from quizzes.models import Attempt, LiveSession, Option, Question
@@ -104,22 +105,27 @@ class AnswerForm(forms.Form):
 def name_clean(value: str) -> str:
     """A name as people will read it: NFKC-normalised, without control or bidirectional-override
     characters (which could reverse or hide text), and with its spaces collapsed."""
-    value = unicodedata.normalize("NFKC", value)
-    value = "".join(char for char in value if unicodedata.category(char) not in {"Cc", "Cf", "Co", "Cs"})
-    return " ".join(value.split())
+    return " ".join(invisible_strip(unicodedata.normalize("NFKC", value)).split())
 
 
 class SignupForm(UserCreationForm):
-    """Username, display name and password; no e-mail. Django's validators judge the password."""
+    """Username, display name, an optional e-mail address (for a password-reset link) and a
+    password. Django's validators judge the password."""
 
     display_name = forms.CharField(
         max_length=DISPLAY_NAME_LENGTH,
         help_text="How your name appears to you and your teacher. Up to 40 characters.",
         error_messages={"required": "Choose a display name."},
     )
+    email = forms.EmailField(
+        label="E-mail address (optional)",
+        required=False,
+        max_length=254,  # User.email
+        help_text="Only to send you a link if you forget your password. Leave it empty if you like.",
+    )
 
     class Meta(UserCreationForm.Meta):
-        fields = ("username", "display_name")
+        fields = ("username", "display_name", "email")
 
     def clean_display_name(self) -> str:
         name = name_clean(self.cleaned_data["display_name"])
@@ -238,7 +244,7 @@ class SessionOptionsForm(forms.ModelForm):
 
     class Meta:
         model = LiveSession
-        fields = ["quiz", "pacing", "timer", "scoring", "leaderboard", "shuffle"]
+        fields = ["quiz", "pacing", "timer", "scoring", "leaderboard", "shuffle", "close_when_all_answered"]
         widgets = {
             "pacing": forms.RadioSelect,
             "scoring": forms.RadioSelect,

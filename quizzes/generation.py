@@ -48,8 +48,8 @@ KIND_LABELS = {
 }
 
 # How a quiz mixes the types. A type the material cannot support gives its places to single choice.
-TOPIC_PLAN = {SINGLE: 3, MULTIPLE: 1, TRUE_FALSE: 2, GAP_FILL: 2, ORDERING: 1, MATCHING: 2}  # 11
-STORY_PLAN = {SINGLE: 4, MULTIPLE: 2, TRUE_FALSE: 3, GAP_FILL: 3, ORDERING: 1, MATCHING: 2}  # 15
+TOPIC_PLAN = {SINGLE: 4, MULTIPLE: 1, TRUE_FALSE: 2, GAP_FILL: 1, ORDERING: 1, MATCHING: 2}  # 11
+STORY_PLAN = {SINGLE: 5, MULTIPLE: 2, TRUE_FALSE: 3, GAP_FILL: 2, ORDERING: 1, MATCHING: 2}  # 15
 
 ASKED_STATUSES = {"confirmed", "nuance", "dated", "disputed", "opinion"}
 STATED_STATUSES = {"confirmed", "nuance", "dated"}  # may be stated bare in true/false and gap-fill
@@ -82,6 +82,7 @@ class FactIn:
     as_of: str = ""  # ISO date, for a dated fact
     role: str = ""  # a person's role in 2009, for matching
     quizzable: bool = True
+    claimed_by: str = ""  # for a disputed claim or an opinion: who says so
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ class PairSet:
     stem: str
     pairs: tuple[Pair, ...]
     source_note: str = ""
+    depth: str = "recall"  # what matching these pairs tests: see fact_depth
+    exact_date: bool = False  # the right-hand values are dates
+    capital: bool = False  # the right-hand values are capitals
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,8 @@ class Material:
     events: tuple[EventIn, ...] = ()
     pair_sets: tuple[PairSet, ...] = ()
     sentences: Mapping[int, str] = field(default_factory=dict)
+    # The explainers' text (Markdown). A quiz asks only facts that the article or this text states.
+    texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,10 @@ class Draft:
     accepted: tuple[str, ...] = ()  # gap-fill: every accepted answer
     rejected: tuple[str, ...] = ()  # gap-fill: wrong answers a typed response must not name
     item_keys: tuple[str, ...] = ()  # ordering and matching: the events or facts their items come from
+    depth: str = "recall"  # understanding, recall or trivia: see fact_depth
+    exact_date: bool = False  # the answer is a date (or dates)
+    after_2009: bool = False  # asks about something that happened after 2009
+    capital: bool = False  # asks for a capital city
 
 
 def pair_sets(facts: Iterable[FactIn], events: Iterable[EventIn], capitals: Iterable[Capital]) -> tuple[PairSet, ...]:
@@ -171,6 +181,8 @@ def pair_sets(facts: Iterable[FactIn], events: Iterable[EventIn], capitals: Iter
                 for c in capitals
             ),
             source_note="From the map of the CSTO's members in June 2009.",
+            depth=TRIVIA,
+            capital=True,
         ),
         PairSet(
             stem="Match each event to its date.",
@@ -178,8 +190,86 @@ def pair_sets(facts: Iterable[FactIn], events: Iterable[EventIn], capitals: Iter
                 Pair(left=e.title, right=e.label, key=e.key, topics=(e.topic,), sentences=e.sentences) for e in events
             ),
             source_note="From the timeline.",
+            depth=TRIVIA,
+            exact_date=True,
         ),
     )
+
+
+# What a question tests. Understanding: causes, motives, consequences, who claimed what and what
+# they said (cause_effect and quotation facts, disputed claims, opinions). Trivia: exact dates,
+# rankings and capitals. Recall: the rest (people, places, organisations, amounts, events, sets).
+UNDERSTANDING = "understanding"
+RECALL = "recall"
+TRIVIA = "trivia"
+DEPTHS = (UNDERSTANDING, RECALL, TRIVIA)
+UNDERSTANDING_KINDS = {"cause_effect", "quotation"}
+ATTRIBUTED_STATUSES = {"disputed", "opinion"}
+TRIVIA_KINDS = {"date", "ranking"}
+CAPITAL_QUESTION = re.compile(r"\bcapital of\b", re.IGNORECASE)
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+STORY_YEAR = 2009
+# The plan's targets (issue 15): at least 30 % understanding, at most 20 % exact dates, at most one
+# capital and one "match event to date" per quiz, which then has at least four pairs.
+MIN_UNDERSTANDING = 0.3
+MAX_DATES = 0.2
+MAX_CAPITALS = 1
+DATE_PAIRS = 4
+
+
+def fact_depth(fact: FactIn) -> str:
+    """Understanding, recall or trivia: what a question on `fact` tests."""
+    if fact.kind in UNDERSTANDING_KINDS or fact.status in ATTRIBUTED_STATUSES:
+        return UNDERSTANDING
+    if fact.kind in TRIVIA_KINDS or CAPITAL_QUESTION.search(fact.question):
+        return TRIVIA
+    return RECALL
+
+
+def _after(text: str, year: int = STORY_YEAR) -> bool:
+    return any(int(found) > year for found in YEAR.findall(text))
+
+
+def _lines(markdown: str) -> list[str]:
+    """Markdown as plain lines: a link keeps its words, a heading, list item or call-out is a line."""
+    text = re.sub(r"\]\([^)]*\)", "]", markdown)
+    return [f" {plain(line)} " for line in text.splitlines() if line.strip()]
+
+
+def teaching_lines(material: Material) -> tuple[dict[int, str], list[str]]:
+    """What a student reads on the site: the article's sentences by number, the explainers' text by line."""
+    article = {number: f" {plain(sentence)} " for number, sentence in material.sentences.items()}
+    return article, [line for text in material.texts for line in _lines(text)]
+
+
+def _spellings(fact: FactIn, answer: str) -> list[str]:
+    """`answer` and the accepted spellings as specific as it: "7 May" does not teach "7 May 2008"."""
+    years = set(YEAR.findall(answer))
+    values = [answer] + [value for value in fact.accepted if years <= set(YEAR.findall(value))]
+    return [f" {plain(value)} " for value in values if plain(value)]
+
+
+def is_taught(fact: FactIn, lines: tuple[Mapping[int, str], Sequence[str]]) -> bool:
+    """Whether the article or an explainer states `fact`: one sentence of the article, or one line
+    of an explainer, names every answer (any accepted spelling as specific as it). A claim or an
+    opinion is taught by its own sentence of the article (Reuters' words, or a claim it reports),
+    or by an explainer's line that also names who made it.
+    A fact found only in the fact table under a page is not taught, so it is not asked.
+
+    A check of words, not of meaning: it catches a fact no page mentions, not one a page mentions
+    in passing, so a fact's answer should be the page's own words."""
+    article, explainers = lines
+    needed = [_spellings(fact, answer) for answer in fact.answers]
+
+    def states(line: str, needed: list[list[str]]) -> bool:
+        return all(any(value in line for value in values) for values in needed)
+
+    attributed = fact.status in ATTRIBUTED_STATUSES
+    if any(states(line, needed) for n, line in article.items() if not attributed or n in fact.sentences):
+        return True
+    if attributed and fact.claimed_by:
+        needed.append([f" {plain(fact.claimed_by.split()[-1])} "])
+    return any(states(line, needed) for line in explainers)
 
 
 def _distinct(values: Sequence[str], *, excluding: Sequence[str] = ()) -> list[str]:
@@ -219,6 +309,10 @@ def _dated_ok(fact: FactIn, text: str) -> bool:
 
 def _draft(kind: str, fact: FactIn, stem: str, options: Sequence[DraftOption], **extra) -> Draft:
     return Draft(
+        depth=fact_depth(fact),
+        exact_date=fact.kind == "date",
+        after_2009=_after(" ".join((fact.question or fact.statement, *fact.answers))),
+        capital=bool(CAPITAL_QUESTION.search(fact.question)),
         kind=kind,
         stem=stem,
         options=tuple(options),
@@ -273,33 +367,54 @@ def _mentions_any(text: str, values: Sequence[str]) -> bool:
     return any(_find(text, value) for value in values)
 
 
+def _quoted(text: str, at: int) -> bool:
+    """Whether position `at` of `text` is inside a quotation: its words are someone's, not ours to change."""
+    before = text[:at]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+
+
 def _plain_statement(text: str) -> bool:
     """One short sentence: long ones mix several facts, and a swap in one reads as a riddle."""
     return len(text.split()) <= MAX_STATED_WORDS and ";" not in text and ". " not in text.rstrip(".")
 
 
-def false_statement(fact: FactIn, rng: random.Random) -> str | None:
-    """The statement with its answer swapped for a distractor, if that makes it plainly false."""
+def false_statements(fact: FactIn) -> dict[str, str]:
+    """Every plainly false statement a swap can make of `fact`: its statement with the answer
+    replaced by one of its distractors, keyed by the distractor."""
     if len(fact.answers) != 1 or not _plain_statement(fact.statement):
-        return None
+        return {}
     found = _find(fact.statement, fact.answers[0])
     # "Chișinău, the capital of Moldova": a swapped value would keep a description that fits only the answer;
     # "Sunday 14 June 2009": a swapped date would keep a weekday that the calendar gives away.
+    # Words inside a quotation are never changed: ask "which words did they use?" instead.
     if (
         found is None
         or APPOSITIVE.match(fact.statement, found.end())
         or WEEKDAY.search(fact.statement[: found.start()])
+        or _quoted(fact.statement, found.start())
     ):
-        return None
-    wrong_answers = _wrong_answers(fact)
-    for wrong in rng.sample(wrong_answers, len(wrong_answers)):
-        if found.start() == 0:
-            wrong = wrong[:1].upper() + wrong[1:]
-        changed = fact.statement[: found.start()] + wrong + fact.statement[found.end() :]
+        return {}
+    statements = {}
+    for wrong in _wrong_answers(fact):
+        # "The Union State is … separate from the Union State": a value the statement already
+        # names would make it contradict itself rather than be plainly false.
+        if _find(fact.statement, wrong) or _find(fact.statement, re.sub(r"^(?:the|a|an)\s+", "", wrong)):
+            continue
+        value = wrong[:1].upper() + wrong[1:] if found.start() == 0 else wrong
+        changed = fact.statement[: found.start()] + value + fact.statement[found.end() :]
         # Checked not to be accidentally true: no accepted answer is left in it anywhere.
         if not _mentions_any(changed, _right_answers(fact)):
-            return changed
-    return None
+            statements[wrong] = changed
+    return statements
+
+
+def false_statement(fact: FactIn, rng: random.Random) -> str | None:
+    """The statement with its answer swapped for a distractor, if that makes it plainly false."""
+    statements = false_statements(fact)
+    if not statements:
+        return None
+    wrong_answers = _wrong_answers(fact)
+    return next(statements[wrong] for wrong in rng.sample(wrong_answers, len(wrong_answers)) if wrong in statements)
 
 
 def true_false(fact: FactIn, rng: random.Random, *, is_true: bool | None = None) -> Draft | None:
@@ -331,6 +446,9 @@ def _accepted(fact: FactIn) -> tuple[str, ...]:
 def _gapped(text: str, fact: FactIn) -> str | None:
     for value in sorted(_right_answers(fact), key=len, reverse=True):
         if found := _find(text, value):
+            # "signed in _____, the capital of Moldova" and "on Sunday _____" give the answer away.
+            if APPOSITIVE.match(text, found.end()) or WEEKDAY.search(text[: found.start()]):
+                return None
             gapped = text[: found.start()] + GAP + text[found.end() :]
             # The answer must not show elsewhere in the text.
             return None if _mentions_any(gapped, _accepted(fact)) else gapped
@@ -380,6 +498,7 @@ def ordering(
         sentences=tuple(sorted({n for event in chosen for n in event.sentences})),
         source_note="From the timeline.",
         item_keys=tuple(event.key for event in chosen),
+        after_2009=any(_after(event.date[:4]) for event in chosen),
     )
 
 
@@ -387,7 +506,8 @@ def matching(pair_set: PairSet, rng: random.Random, topic: str | None, *, used: 
     pairs = [pair for pair in pair_set.pairs if _in_topic(pair.topics, topic) and pair.key not in used]
     pairs = list({plain(pair.right): pair for pair in pairs}.values())
     pairs = list({plain(pair.left): pair for pair in pairs}.values())
-    if len(pairs) < 3:
+    # Matching three events to three dates is a guess between few choices: dates need four pairs.
+    if len(pairs) < (DATE_PAIRS if pair_set.exact_date else 3):
         return None
     chosen = rng.sample(pairs, min(ITEMS, len(pairs)))
     return Draft(
@@ -399,6 +519,10 @@ def matching(pair_set: PairSet, rng: random.Random, topic: str | None, *, used: 
         sentences=tuple(sorted({n for pair in chosen for n in pair.sentences})),
         source_note=pair_set.source_note,
         item_keys=tuple(pair.key for pair in chosen),
+        depth=pair_set.depth,
+        exact_date=pair_set.exact_date,
+        capital=pair_set.capital,
+        after_2009=any(_after(f"{pair.left} {pair.right}") for pair in chosen),
     )
 
 
@@ -412,17 +536,42 @@ def _in_topic(topics: Sequence[str], topic: str | None) -> bool:
     return topic is None or topic in topics
 
 
-def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, plan: Mapping[str, int]) -> list[Draft]:
+def quiz_generate(
+    material: Material,
+    rng: random.Random,
+    *,
+    topic: str | None,
+    plan: Mapping[str, int],
+    first: Sequence[str] = (),
+    avoid: Collection[str] = (),
+) -> list[Draft]:
     """A mixed quiz on `topic` (None: the whole story), as many of each type as `plan` asks.
 
-    No fact is asked twice in one quiz. Places a type cannot fill (too few facts of the
-    right shape) go to single choice, so the quiz keeps its length where the facts allow.
+    It asks only facts the article or an explainer's text states (`is_taught`), the facts keyed in
+    `first` before any other (where the plan has a type that fits them), and none keyed in `avoid`
+    (asked by another quiz). No fact is asked twice in one quiz. At least 30 % of the questions test
+    understanding, at most 20 % exact dates, at most one a capital city. Places a type cannot fill
+    (too few facts of the right shape) go to single choice, so the quiz keeps its length where the
+    facts allow.
     """
-    facts = [fact for fact in material.facts if _in_topic(fact.topics, topic) and _asked(fact)]
+    lines = teaching_lines(material)
+    taught = {fact.key for fact in material.facts if _asked(fact) and is_taught(fact, lines)}
+    facts = [
+        fact
+        for fact in material.facts
+        if _in_topic(fact.topics, topic) and fact.key in taught and fact.key not in avoid
+    ]
     rng.shuffle(facts)
+    order = {key: place for place, key in enumerate(first)}
+    facts.sort(key=lambda fact: order.get(fact.key, len(order)))  # stable: the rest stay shuffled
     events = [event for event in material.events if _in_topic([event.topic], topic)]
-    sets = list(material.pair_sets)
+    # People are matched to roles only if an explainer names them.
+    people = {fact.key for fact in material.facts if fact.role} - taught
+    sets = [replace(s, pairs=tuple(p for p in s.pairs if p.key not in people)) for s in material.pair_sets]
     rng.shuffle(sets)
+    total = sum(plan.values())
+    max_dates = int(total * MAX_DATES)
+    min_understanding = int(-(-total * MIN_UNDERSTANDING // 1))  # rounded up
 
     per_fact: dict[str, Callable[[FactIn], Draft | None]] = {
         SINGLE: lambda fact: single_choice(fact, rng),
@@ -434,16 +583,23 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
         GAP_FILL: lambda fact: None if plain(fact.answers[0]) in shown else gap_fill(fact, material.sentences),
     }
     drafts: list[Draft] = []
-    used: set[str] = set()
+    used: set[str] = set(avoid)
     shown: set[str] = set()
     first_true = rng.random() < 0.5
 
-    def take(kind: str, wanted: int) -> int:
+    def fits(draft: Draft) -> bool:
+        if draft.exact_date and sum(d.exact_date for d in drafts) >= max_dates:
+            return False
+        return not (draft.capital and sum(d.capital for d in drafts) >= MAX_CAPITALS)
+
+    def take(kind: str, wanted: int, only: Callable[[FactIn], bool] = lambda fact: True) -> int:
         made = 0
         for fact in facts:
             if made == wanted:
                 break
-            if fact.key not in used and (draft := per_fact[kind](fact)):
+            if not only(fact):
+                continue
+            if fact.key not in used and (draft := per_fact[kind](fact)) and fits(draft):
                 used.add(fact.key)
                 drafts.append(draft)
                 made += 1
@@ -461,7 +617,11 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
             missing += 1
     wanted = plan.get(MATCHING, 0)
     for pair_set in sets:
-        if wanted and (draft := matching(pair_set, rng, topic, used=used)):
+        # A topic has few people and events: where another quiz took them, a matching may reuse them.
+        draft = wanted and (
+            matching(pair_set, rng, topic, used=used) or matching(pair_set, rng, topic, used=used - set(avoid))
+        )
+        if draft and fits(draft):
             drafts.append(draft)
             used.update(draft.item_keys)
             wanted -= 1
@@ -469,9 +629,63 @@ def quiz_generate(material: Material, rng: random.Random, *, topic: str | None, 
     shown.update(plain(text) for d in drafts for o in d.options for text in (o.text, o.match) if text)
     for kind in (MULTIPLE, GAP_FILL, TRUE_FALSE):
         missing += plan.get(kind, 0) - take(kind, plan.get(kind, 0))
-    take(SINGLE, plan.get(SINGLE, 0) + missing)
+    # Single choice asks the quiz's core facts the other types left, then "why" and "who said"
+    # until the quiz tests enough understanding, then anything.
+    singles = plan.get(SINGLE, 0) + missing
+    singles -= take(SINGLE, singles, lambda fact: fact.key in order)
+    understood = sum(d.depth == UNDERSTANDING for d in drafts)
+    singles -= take(
+        SINGLE, min(singles, max(0, min_understanding - understood)), lambda f: fact_depth(f) == UNDERSTANDING
+    )
+    take(SINGLE, singles)
     rng.shuffle(drafts)
     return drafts
+
+
+@dataclass(frozen=True)
+class Mix:
+    """What a set of questions tests, for a teacher to read before using it."""
+
+    questions: int
+    kinds: dict[str, int]  # by question type, in the order of KINDS
+    depths: dict[str, int]  # understanding, recall, trivia
+    exact_dates: int  # the answer is a date, or dates to match
+    after_2009: int  # asks about something after 2009
+    capitals: int
+    repeated: dict[str, int]  # fact or event key: times asked, for those asked more than once
+
+    def share(self, count: int) -> str:
+        return f"{count} ({count / self.questions:.0%})" if self.questions else "0"
+
+    def lines(self) -> list[str]:
+        """The figures as lines of text."""
+        kinds = ", ".join(f"{count} {KIND_LABELS[kind]}" for kind, count in self.kinds.items() if count)
+        depths = ", ".join(f"{depth} {self.share(count)}" for depth, count in self.depths.items())
+        repeated = ", ".join(f"{key} ×{times}" for key, times in self.repeated.items()) or "none"
+        return [
+            f"{self.questions} questions: {kinds}",
+            f"tests: {depths}",
+            f"exact dates: {self.share(self.exact_dates)}; after 2009: {self.share(self.after_2009)}; "
+            f"capitals: {self.share(self.capitals)}",
+            f"facts asked more than once: {repeated}",
+        ]
+
+
+def quiz_mix(drafts: Iterable[Draft]) -> Mix:
+    """The mix of `drafts`: by type, by what they test, dates, events after 2009, repeats."""
+    drafts = list(drafts)
+    kinds = Counter(draft.kind for draft in drafts)
+    depths = Counter(draft.depth for draft in drafts)
+    asked = Counter(key for draft in drafts for key in ((draft.fact_key,) if draft.fact_key else draft.item_keys))
+    return Mix(
+        questions=len(drafts),
+        kinds={kind: kinds[kind] for kind in KINDS},
+        depths={depth: depths[depth] for depth in DEPTHS},
+        exact_dates=sum(draft.exact_date for draft in drafts),
+        after_2009=sum(draft.after_2009 for draft in drafts),
+        capitals=sum(draft.capital for draft in drafts),
+        repeated={key: times for key, times in sorted(asked.items()) if times > 1},
+    )
 
 
 # Spaced review turns one fact into a question, each time of another type than the last, so

@@ -29,7 +29,7 @@ from confusables import confusable_characters
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -245,6 +245,27 @@ def session_finish(*, session: LiveSession, seen: int | None = None) -> bool:
     return True
 
 
+IDLE_AFTER = timedelta(days=1)
+
+
+def sessions_end_idle(*, idle: timedelta = IDLE_AFTER, now: datetime | None = None) -> list[LiveSession]:
+    """End every lobby or session in which nothing has happened for `idle`: no question opened,
+    nobody joined, moved on or answered. Ended like any session (answers scored, attempts
+    finished), which frees its code for a new one. Returns the sessions ended."""
+    since = (now or timezone.now()) - idle
+    recent = Q(joined_at__gt=since) | Q(opened_at__gt=since)
+    busy_players = Participant.objects.filter(recent, session=OuterRef("pk"))
+    busy_answers = LiveAnswer.objects.filter(participant__session=OuterRef("pk"), created_at__gt=since)
+    idle_sessions = (
+        LiveSession.objects.active()
+        .filter(created_at__lte=since)
+        .exclude(opened_at__gt=since)
+        .exclude(Exists(busy_players))
+        .exclude(Exists(busy_answers))
+    )
+    return [session for session in idle_sessions if session_finish(session=session)]
+
+
 def _attempts_finish(session: LiveSession) -> None:
     """A finished session's attempts, finished with their score from their responses."""
     right = (
@@ -306,6 +327,23 @@ def host_settle(session: LiveSession, counts: HostCounts, now: datetime) -> None
     open are scored. Nothing to do costs nothing: `counts` has already been read."""
     if counts.unscored and not (session.status == LiveSession.Status.OPEN and not session.time_up(now)):
         answers_score(session=session)
+
+
+def everyone_answered(session: LiveSession, counts: HostCounts) -> bool:
+    """Teacher-paced: whether every player still in the session has answered the question on screen."""
+    return session.is_teacher_paced and 0 < counts.joined <= counts.answered
+
+
+def host_close_when_all_answered(session: LiveSession, counts: HostCounts, now: datetime) -> bool:
+    """With the session's option on (the default), the open question closes by itself, and is
+    scored, once every player has answered it. Done on the host's poll, from the counts it reads
+    anyway: an answer stays one INSERT, whatever the class size. Returns whether it closed."""
+    if not (session.close_when_all_answered and session.status == LiveSession.Status.OPEN):
+        return False
+    if session.time_up(now) or not everyone_answered(session, counts):
+        return False
+    # The version seen: if the host pressed a button meanwhile, theirs wins and this does nothing.
+    return host_act(session=session, action="close", seen=session.version)
 
 
 # Joining
@@ -633,12 +671,39 @@ def standing_of(rows: list[Standing], participant: Participant) -> Standing | No
     return next((row for row in rows if row.participant_id == participant.pk), None)
 
 
-def _standings_read(session: LiveSession) -> list[Standing]:
+def place_above(rows: list[Standing], standing: Standing) -> Standing | None:
+    """The nearest player placed above `standing` (the lowest of them, if several share it): the
+    place to catch up with next. None for the leaders."""
+    above = [row for row in rows if row.rank < standing.rank]
+    return above[-1] if above else None
+
+
+def standings_moved(session: LiveSession, question: Question) -> dict[int, int]:
+    """Teacher-paced, on the leaderboard after `question`: how many places each player moved
+    with it (up: positive), against the standings before it. Read once per version, like the
+    standings; empty after the first question, when everyone started level."""
+    if session.position <= 1:
+        return {}
+
+    def read() -> dict[int, int]:
+        before = {row.participant_id: row.rank for row in _standings_read(session, without=question)}
+        return {row.participant_id: before[row.participant_id] - row.rank for row in standings(session)}
+
+    in_grace = session.closes_at is not None and timezone.now() <= session.closes_at + GRACE
+    return read() if in_grace else per_version(session, "moved", read)
+
+
+def _standings_read(session: LiveSession, without: Question | None = None) -> list[Standing]:
+    right = Q(answers__is_correct=True)
+    counted = None
+    if without is not None:  # the standings as they were before that question
+        counted = ~Q(answers__question=without)
+        right &= counted
     rows = (
         Participant.objects.filter(session=session, removed=False)
         .annotate(
-            total=Coalesce(Sum("answers__points"), 0),
-            right=Count("answers", filter=Q(answers__is_correct=True)),
+            total=Coalesce(Sum("answers__points", filter=counted), 0),
+            right=Count("answers", filter=right),
         )
         .order_by("-total", "-right", "nickname_key", "pk")
         .values_list("pk", "nickname", "total", "right")

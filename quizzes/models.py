@@ -164,7 +164,8 @@ class Question(models.Model):
         default=list, blank=True, help_text="Gap-fill: wrong answers a typed response must not name."
     )
     explanation = models.TextField(help_text="Shown after the answer: why the key is right.")
-    fact = models.ForeignKey(Fact, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions")
+    # A fact that questions ask is retired (Fact.quizzable), not deleted: see the fact admin.
+    fact = models.ForeignKey(Fact, on_delete=models.PROTECT, null=True, blank=True, related_name="questions")
     topic = models.ForeignKey(
         Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions", help_text="Its explainer."
     )
@@ -426,7 +427,7 @@ class ReviewCard(models.Model):
         RELEARNING = fsrs.State.Relearning.value, "Relearning"
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="cards")
-    fact = models.ForeignKey(Fact, on_delete=models.CASCADE, related_name="cards")
+    fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="cards")  # a learner's memory of it
     state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
     stability = models.FloatField(null=True, blank=True, help_text="Days until recall falls to 90%.")
@@ -590,6 +591,11 @@ class LiveSession(models.Model):
         "shuffle options",
         default=True,
         help_text="One order of options for this session, the same on the projector and every phone.",
+    )
+    close_when_all_answered = models.BooleanField(
+        "close when everyone has answered",
+        default=True,
+        help_text="Teacher-paced: the question closes by itself once every player has answered.",
     )
     locked = models.BooleanField(default=False, help_text="Nobody new can join.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LOBBY)
@@ -840,3 +846,22 @@ class FailedJoin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} at {self.created_at:%H:%M:%S}"
+
+
+class AccountAttempt(models.Model):
+    """A sign-up that failed, or a password-reset request, kept an hour to limit them per
+    address (see quizzes.throttle)."""
+
+    class Action(models.TextChoices):
+        SIGNUP = "signup", "sign-up"
+        RESET = "reset", "password reset"
+
+    action = models.CharField(max_length=8, choices=Action.choices)
+    ip = models.CharField(max_length=45)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "action", "created_at"], name="account_attempts_by_address")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} from {self.ip} at {self.created_at:%H:%M:%S}"

@@ -5,6 +5,8 @@ import logging
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -57,6 +59,7 @@ def _fact_input(fact: Fact) -> generation.FactIn:
         as_of=fact.as_of.isoformat() if fact.as_of else "",
         role=fact.role,
         quizzable=fact.quizzable,
+        claimed_by=fact.claimed_by,
     )
 
 
@@ -82,6 +85,7 @@ def material_load() -> generation.Material:
         events=tuple(events),
         pair_sets=generation.pair_sets(facts, events, capitals),
         sentences=dict(Sentence.objects.values_list("number", "text")),
+        texts=tuple(Topic.objects.order_by("order").values_list("body", flat=True)),
     )
 
 
@@ -131,6 +135,19 @@ class DefaultQuiz:
     topic: str | None
     plan: dict[str, int]
     description: str
+    core: tuple[str, ...] = ()  # facts the quiz must ask: the heart of the story
+
+
+# The central facts (issue 15), each asked by one built-in quiz: the 2009 members, Uzbekistan at
+# the summit without signing, Medvedev's "excessively politicized"; Belarus's "economic security"
+# argument, Reuters' "command economy" and "tighten its grip"; the $500 million; and the "why" of
+# the story: the official reasons for the loan freeze against Lukashenko's disputed one.
+CORE_FACTS = {
+    "csto": ("A09", "B-C10c", "B-C10f"),
+    "milk-war": ("A17", "A29", "A46"),
+    "union-state": ("A39", "B-M4d", "A24"),
+    STORY_SLUG: ("A22a", "A03", "A14"),
+}
 
 
 def default_quizzes() -> list[DefaultQuiz]:
@@ -141,6 +158,7 @@ def default_quizzes() -> list[DefaultQuiz]:
             topic=topic.slug,
             plan=generation.TOPIC_PLAN,
             description=f"A quiz on the explainer “{topic.title}”, every question traced to its source.",
+            core=CORE_FACTS.get(topic.slug, ()),
         )
         for topic in Topic.objects.in_order()
     ]
@@ -151,6 +169,7 @@ def default_quizzes() -> list[DefaultQuiz]:
             topic=None,
             plan=generation.STORY_PLAN,
             description="A quiz across the CSTO, the Union State and the milk war.",
+            core=CORE_FACTS[STORY_SLUG],
         )
     )
     return quizzes
@@ -181,10 +200,19 @@ def default_quizzes_generate(*, seed: int = DEFAULT_SEED, dry_run: bool = False)
         return report  # the usual case on every `load_content`: nothing to read, nothing to build
     material = material_load()
     topics = {topic.slug: topic for topic in Topic.objects.all()}
+    # A fact one built-in quiz asks, the others do not ask again; the kept quizzes count too, and
+    # each quiz's core facts are left to it.
+    core = {key for spec in default_quizzes() for key in spec.core}
+    asked = set(  # (a kept quiz's matching and ordering items are not stored by key: they may come again)
+        Question.objects.filter(quiz__in=report.kept).exclude(fact=None).values_list("fact__key", flat=True)
+    )
     for spec in wanted:
         # One generator per quiz, seeded from the quiz, so that adding a topic leaves the others as they were.
         rng = random.Random(f"{seed}:{spec.slug}")  # noqa: S311 (reproducible, not secret)
-        drafts = generation.quiz_generate(material, rng, topic=spec.topic, plan=spec.plan)
+        drafts = generation.quiz_generate(
+            material, rng, topic=spec.topic, plan=spec.plan, first=spec.core, avoid=(asked | core) - set(spec.core)
+        )
+        asked.update(key for draft in drafts for key in (draft.fact_key, *draft.item_keys) if key)
         report.drafts[spec.slug] = drafts
         if dry_run:
             continue
@@ -202,6 +230,13 @@ def default_quizzes_generate(*, seed: int = DEFAULT_SEED, dry_run: bool = False)
     return report
 
 
+def default_quizzes_mix(*, seed: int = DEFAULT_SEED) -> list[tuple[str, generation.Mix]]:
+    """What each built-in quiz's plan tests for `seed`, and all four together; writes nothing."""
+    drafts = default_quizzes_generate(seed=seed, dry_run=True).drafts
+    mixes = [(slug, generation.quiz_mix(quiz_drafts)) for slug, quiz_drafts in drafts.items()]
+    return [*mixes, ("all built-in quizzes", generation.quiz_mix(d for ds in drafts.values() for d in ds))]
+
+
 def _session_guest(request: HttpRequest) -> Learner | None:
     """The guest learner this browser's session names, if it is still a guest."""
     learner_id = request.session.get(LEARNER_SESSION_KEY)
@@ -211,7 +246,7 @@ def _session_guest(request: HttpRequest) -> Learner | None:
 def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None:
     """The learner behind `request`: the signed-in user's, or the guest's of this browser session."""
     if request.user.is_authenticated:
-        if LEARNER_SESSION_KEY in request.session:
+        if LEARNER_SESSION_KEY in request.session and not request.user.is_staff:
             learner_claim(request=request, user=request.user)  # a merge that failed at sign-in, tried again
         if create:
             return Learner.objects.get_or_create(user=request.user)[0]
@@ -325,22 +360,31 @@ def _review_round_create(*, learner: Learner, now: datetime) -> Attempt | None:
     return Attempt.objects.create(quiz=quiz, learner=learner)
 
 
-def account_create(*, username: str, password: str, display_name: str) -> AbstractBaseUser:
-    """A student's account and its learner. The password must already have passed the validators."""
+def account_create(*, username: str, password: str, display_name: str, email: str = "") -> AbstractBaseUser:
+    """A student's account and its learner. The password must already have passed the validators;
+    the e-mail address (optional) is where a password-reset link can be sent."""
     with transaction.atomic():
-        user = get_user_model().objects.create_user(username=username, password=password)
+        user = get_user_model().objects.create_user(username=username, email=email, password=password)
         Learner.objects.create(user=user, display_name=display_name)
     return user
 
 
-def learner_claim(*, request: HttpRequest, user: AbstractBaseUser) -> None:
-    """On sign-in: this browser's guest progress becomes the account's (see `learner_merge`).
+def learner_claim(*, request: HttpRequest, user: AbstractBaseUser) -> bool:
+    """On a student's sign-in or sign-up (never the admin's): this browser's guest progress
+    becomes the account's (see `learner_merge`).
 
     The browser forgets its guest only once the merge has committed. Should the merge fail,
     the sign-in still succeeds and the guest stays linked, to be merged on the next page that
     looks for the learner (`learner_for`): a failed merge must not strand the guest's progress.
+
+    A staff account takes no guest's progress: a teacher signing in on a student's browser
+    must not carry the student's answers off. The guest stays with the browser, unmerged, and
+    carries on there once the teacher signs out (`guest_kept`). Returns False in that case
+    alone, so that the teacher can be told.
     """
     guest = _session_guest(request)
+    if guest is not None and user.is_staff:
+        return False
     if guest is not None:
         try:
             learner_merge(guest=guest, user=user)
@@ -350,8 +394,19 @@ def learner_claim(*, request: HttpRequest, user: AbstractBaseUser) -> None:
                 guest.pk,
                 user.pk,
             )
-            return
+            return True
     request.session.pop(LEARNER_SESSION_KEY, None)
+    return True
+
+
+@contextmanager
+def guest_kept(request: HttpRequest) -> Iterator[None]:
+    """Around signing out, which empties the browser's session: a guest's progress the session
+    still holds unmerged (a teacher signed in on a student's browser) stays with the browser."""
+    guest = _session_guest(request) if LEARNER_SESSION_KEY in request.session else None
+    yield
+    if guest is not None:
+        request.session[LEARNER_SESSION_KEY] = guest.pk
 
 
 def learner_merge(*, guest: Learner, user: AbstractBaseUser) -> Learner:

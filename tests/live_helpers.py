@@ -4,10 +4,11 @@ import uuid
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes import generation as g
 from quizzes import live
-from quizzes.models import LiveSession, Participant, Question, Quiz
+from quizzes.models import Attempt, Learner, LiveSession, Participant, Question, Quiz
 from quizzes.services import questions_save
 from tests.quiz_helpers import HTMX, answer_data
 
@@ -15,6 +16,25 @@ from tests.quiz_helpers import HTMX, answer_data
 def session_start(teacher, slug: str = "milk-war", *, quiz: Quiz | None = None, **options) -> LiveSession:
     """A session of a built-in quiz (or of `quiz`) in its lobby, hosted by `teacher`."""
     return live.session_create(quiz=quiz or Quiz.objects.get(slug=slug), host=teacher, **options)
+
+
+def crowd(session: LiveSession, count: int, *, start: int = 0) -> list[Participant]:
+    """`count` guests in the session, made in bulk (joining through the view is tested elsewhere)."""
+    learners = Learner.objects.bulk_create(Learner() for _ in range(count))
+    attempts = Attempt.objects.bulk_create(
+        Attempt(quiz=session.quiz, learner=learner, seed=session.seed) for learner in learners
+    )
+    return Participant.objects.bulk_create(
+        Participant(
+            session=session,
+            learner=learner,
+            attempt=attempt,
+            nickname=f"P{start + n}",
+            nickname_key=f"p{start + n}",
+            opened_at=timezone.now(),
+        )
+        for n, (learner, attempt) in enumerate(zip(learners, attempts, strict=True))
+    )
 
 
 def join(client: Client, session: LiveSession, nickname: str) -> Participant:

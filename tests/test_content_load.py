@@ -40,7 +40,7 @@ def test_loading_creates_everything_once(empty_db, capsys):
     assert first["Sentence"] == 18
     assert first["Topic"] == 3
     assert first["GlossaryTerm"] == 24
-    assert first["TimelineEvent"] == 20
+    assert first["TimelineEvent"] == 21
     assert first["Member"] == 7
     assert first["Fact"] >= 100
     out = capsys.readouterr().out

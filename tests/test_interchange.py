@@ -580,8 +580,12 @@ def test_a_byte_order_mark_and_windows_line_ends_are_read_like_plain_text():
 
 # Any question built from ordinary text goes through both formats unchanged
 
+# Printable text: what explainer.text.invisible_strip removes on import (controls, format and
+# private-use characters) does not come back, by design.
 WORDS = st.text(
-    st.characters(exclude_categories=("Cc", "Cs"), exclude_characters="\ufffe\uffff"), min_size=1, max_size=25
+    st.characters(exclude_categories=("Cc", "Cs", "Cf", "Co"), exclude_characters="\ufffe\uffff"),
+    min_size=1,
+    max_size=25,
 )
 TEXT = WORDS.map(lambda text: " ".join(text.split())).filter(bool)  # as typed: single spaces, no ends
 

@@ -1,11 +1,14 @@
 """Teachers: the group's permissions, `create_teacher`, and editing content in the admin."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 
+from explainer import teachers as reading
 from explainer.models import Article, Fact, Topic
 from explainer.teachers import TEACHER_GROUP
+from quizzes import teachers as practice
 from tests.conftest import PASSWORD
 
 
@@ -32,6 +35,12 @@ def test_the_teachers_group_holds_exactly_the_content_and_quiz_permissions(db):
     expected |= {("quizzes", f"{action}_livesession") for action in ("view", "add", "delete")}
     expected |= {("quizzes", "view_participant"), ("quizzes", "delete_participant")}
     assert codenames == expected
+
+
+def test_each_app_declares_its_own_share_of_the_group():
+    for app_label, share in (("explainer", reading.TEACHER_PERMISSIONS), ("quizzes", practice.TEACHER_PERMISSIONS)):
+        models = {model._meta.model_name for model in apps.get_app_config(app_label).get_models()}
+        assert set(share) <= models, f"{app_label}/teachers.py names another app's models"
 
 
 def test_create_teacher_makes_a_staff_user_in_the_group(db, capsys):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from explainer.models import Article, Fact, GlossaryTerm, Member, TimelineEvent, Topic
 from explainer.teachers import TEACHER_GROUP
 from quizzes import live
-from quizzes.models import Assignment, Attempt, Classroom, Learner, LiveSession, Quiz
+from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, LiveSession, Quiz
 from quizzes.services import questions_save
 from tests.test_quiz_flow import choice_draft
 
@@ -90,6 +90,11 @@ INVENTORY: dict[str, Route] = {
     "accounts:logout": Route(POST_ONLY),
     "accounts:password-change": Route(SIGNED_IN, login="/accounts/login/"),
     "accounts:password-changed": Route(SIGNED_IN, login="/accounts/login/"),
+    # A forgotten password: anyone may ask; a made-up link gets the "no longer valid" page.
+    "accounts:password-reset": Route(PUBLIC),
+    "accounts:password-reset-sent": Route(PUBLIC),
+    "accounts:password-reset-confirm": Route(PUBLIC, args=lambda: ["MQ", "made-up-token"]),
+    "accounts:password-reset-complete": Route(PUBLIC),
     "admin:index": Route(TEACHER),
     "admin:login": Route(access(200, 200, 302, 302, 302)),
     # Logging out takes a POST; a guest's GET goes back to the admin index.
@@ -208,6 +213,17 @@ INVENTORY["admin:quizzes_assignment_report_attempt"] = Route(
 )
 INVENTORY["admin:quizzes_quiz_import"] = Route(TEACHER)
 INVENTORY["quizzes:class-join"] = Route(SIGNED_IN, login="/accounts/login/")
+
+
+def _enrolled_student() -> list:
+    classroom = Classroom.objects.create(name="9C", owner=_owner())
+    pupil = User.objects.create_user(f"pupil-{User.objects.count()}")
+    Enrolment.objects.create(classroom=classroom, student=pupil)
+    return [classroom.pk, pupil.pk]
+
+
+# A new password for a student of the teacher's own class: 404 for another teacher.
+INVENTORY["admin:quizzes_classroom_student_password"] = Route(OWNED, args=_enrolled_student)
 
 
 # Live sessions: anyone joins with a code; the host's screens are the host's alone.

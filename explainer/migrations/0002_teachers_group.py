@@ -1,10 +1,10 @@
 from django.db import migrations
 
-from explainer.teachers import teacher_group_sync
+from explainer.teachers import TEACHER_PERMISSIONS, teacher_group_sync
 
 
 def create_teachers_group(apps, schema_editor):
-    teacher_group_sync(apps, "explainer")
+    teacher_group_sync(apps, "explainer", TEACHER_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -24,7 +24,8 @@ class JoinForm(forms.Form):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def class_join(request: HttpRequest) -> HttpResponse:
-    form = JoinForm(request.POST if request.method == "POST" else None)
+    # The class page's QR code opens this form with the code filled in (?code=…); a GET looks nothing up.
+    form = JoinForm(request.POST if request.method == "POST" else None, initial={"code": request.GET.get("code", "")})
     if form.is_valid():
         try:
             classroom, joined = classroom_join(code=form.cleaned_data["code"], user=request.user)

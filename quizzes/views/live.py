@@ -7,7 +7,10 @@ stage itself; the host's poll answers 204 or 200 with the event `live-changed`, 
 projector fetches its stage afresh.
 """
 
+import math
 import uuid
+from datetime import datetime
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -150,6 +153,9 @@ def _screen_context(session: LiveSession, screen: live.Screen, total: int, form:
         context["form"] = form
         if tiles:  # the choices as tiles: each input with the marker the projector shows
             context["choices"] = list(zip(next(iter(form)), tiles, strict=True))
+            # One answer to choose: a tap on a tile sends it (a submit button each, with or
+            # without JavaScript). Several to choose: tick them, then send.
+            context["tap"] = question.kind != question.Kind.MULTIPLE
     else:
         context["tiles"] = tiles
     if screen.name == "answer":
@@ -170,7 +176,7 @@ def _my_context(participant: Participant, screen: live.Screen, now, total: int) 
         "given": given,
     }
     if screen.name == "ask" and (deadline := session.deadline_for(participant)):
-        context["seconds_left"] = max(int((deadline - now).total_seconds()) + 1, 0)
+        context["countdown"] = _countdown(deadline, now, session.timer)
     if given is not None:
         question = screen.question
         if question.kind in live.CHOICE_KINDS:
@@ -180,8 +186,32 @@ def _my_context(participant: Participant, screen: live.Screen, now, total: int) 
         context["answers"] = list(participant.answers.select_related("question"))
     if screen.name == "finished" or session.status == LiveSession.Status.STANDINGS:
         rows = live.standings(session)
-        context.update(standing=live.standing_of(rows, participant), players=len(rows), total=total)
+        standing = live.standing_of(rows, participant)
+        context.update(standing=standing, players=len(rows), total=total)
+        if standing is not None and screen.name != "finished":
+            # How far to the next place: behind it, sharing the top, or ahead of the rest.
+            if above := live.place_above(rows, standing):
+                context.update(above=above, behind=above.points - standing.points)
+            elif sum(row.rank == standing.rank for row in rows) > 1:
+                context["sharing"] = True
+            elif len(rows) > 1:
+                context["lead"] = standing.points - rows[1].points
     return context
+
+
+def _countdown(deadline: datetime, now: datetime, duration: int | None) -> dict:
+    """A countdown to an absolute deadline. The page carries the deadline and the server's clock
+    (epoch milliseconds), and the browser counts down from the deadline itself, never by
+    subtracting ticks: a laptop or phone that slept, or whose clock is off, still shows the time
+    left. Without JavaScript, the seconds left when the page was made."""
+    left = max((deadline - now).total_seconds(), 0.0)
+    return {
+        "deadline_ms": int(deadline.timestamp() * 1000),
+        "now_ms": int(now.timestamp() * 1000),
+        "seconds_left": math.ceil(left),
+        "duration": duration or 0,
+        "spent": min(max(round(100 * (1 - left / duration)), 0), 100) if duration else 0,  # of the ring, in %
+    }
 
 
 def _stage(
@@ -333,35 +363,88 @@ def _on_screen(session: LiveSession, questions: list):
 
 
 def _host_counts(session: LiveSession, questions: list, now) -> live.HostCounts:
-    """The counts the host's screen shows, after completing any scoring a step left undone."""
+    """The counts the host's screen shows, after closing a question everyone has answered (the
+    session's option) and completing any scoring a step left undone."""
     counts = live.host_counts(session, _on_screen(session, questions))
+    if live.host_close_when_all_answered(session, counts, now):
+        return counts  # closed and scored: the session has its new version
     live.host_settle(session, counts, now)
     return counts
 
 
+# What the host chose to see, kept in the stage's address so that every refresh keeps it.
+HOST_VIEW = {"names": "hidden"}  # student-paced: the grid without names, as a class sees it
+GRID_ROWS = 14  # students a column of the grid holds on a 768-pixel-high projector
+GRID_WIDTH = 76  # rem across a projector, for the columns of the grid
+
+
+def _host_view(request: HttpRequest) -> dict[str, str]:
+    return {name: value for name, value in HOST_VIEW.items() if request.GET.get(name) == value}
+
+
+def _host_url(session: LiveSession, view: dict[str, str], **more: str) -> str:
+    query = urlencode({**view, **more})
+    return reverse("quizzes:session-host", args=[session.public_id]) + (f"?{query}" if query else "")
+
+
+def _grid_columns(rows: list, questions: int) -> list[tuple[int, int, list]]:
+    """The student-paced grid in side-by-side columns of at most GRID_ROWS students (as many as
+    its width allows), so that a class of 30 fits one screen. Each with its first and last
+    student's number."""
+    fits = max(1, min(4, int(GRID_WIDTH // (9 + 1.9 * questions))))
+    columns = min(fits, max(1, math.ceil(len(rows) / GRID_ROWS)))
+    per = max(math.ceil(len(rows) / columns), 1)
+    return [
+        (start + 1, start + len(rows[start : start + per]), rows[start : start + per])
+        for start in range(0, len(rows), per)
+    ] or [(1, 0, [])]
+
+
 def _host_context(request: HttpRequest, session: LiveSession) -> dict:
     now = timezone.now()
-    questions = live.session_questions(session)
-    counts = _host_counts(session, questions, now)
+    counts = _host_counts(session, live.session_questions(session), now)
+    questions = live.session_questions(session)  # of the version shown, if the counts closed the question
+    view = _host_view(request)
+    confirm_end = request.GET.get("end") == "1" and not session.is_finished
+    participants = list(session.participants.filter(removed=False))
     context = {
         "session": session,
         "phase": session.phase(now),
         "stamp": counts.stamp(session, now),
         "total": len(questions),
         "join_url": _join_url(request, session),
-        "participants": list(session.participants.filter(removed=False)),
+        "join_page": request.build_absolute_uri(reverse("quizzes:session-join")),
+        "participants": participants,
         "answered": counts.answered,
+        "everyone_answered": live.everyone_answered(session, counts),
+        "view_query": urlencode(view),
+        # The stage refreshes itself from this address: the same view, the same question asked.
+        "stage_url": _host_url(session, view, **({"end": "1"} if confirm_end else {})),
+        "host_url": _host_url(session, view),
+        "confirm_end": confirm_end,
+        "names_hidden": "names" in view,
+        "names_url": _host_url(session, {} if "names" in view else HOST_VIEW),
     }
     question = _on_screen(session, questions)
     if session.status == LiveSession.Status.LOBBY:
         context["qr"] = mark_safe(_qr_svg(context["join_url"]))  # noqa: S308 (segno's own markup)
     elif session.is_finished:
-        context["standings"] = live.standings(session)
-        context["podium"] = context["standings"][: live.PODIUM]
+        rows = live.standings(session)
+        context["standings"] = [(row, _moved(None)) for row in rows[: live.STANDINGS_SHOWN]]
+        context["podium"] = rows[: live.PODIUM]
+        context["players"] = len(rows)
+        if rows and questions:
+            context["class_right"] = round(100 * sum(row.right for row in rows) / (len(rows) * len(questions)))
         context["report_url"] = reverse("admin:quizzes_livesession_report", args=[session.pk])
         context["csv_url"] = reverse("admin:quizzes_livesession_report_csv", args=[session.pk])
     elif not session.is_teacher_paced:
-        context["grid"] = live.grid(session, questions)
+        rows = [
+            (f"Student {number}" if "names" in view else participant.nickname, marks)
+            for number, (participant, marks) in enumerate(live.grid(session, questions), start=1)
+        ]
+        context["grid_columns"] = _grid_columns(rows, len(questions))
+        context["grid_dense"] = len(rows) > GRID_ROWS * len(context["grid_columns"])
+        context["finished_count"] = sum(all(mark is not None for mark in marks) for _, marks in rows)
         context["questions"] = questions
     elif question is None:
         # The question on screen was made a draft or deleted in the admin meanwhile.
@@ -371,14 +454,26 @@ def _host_context(request: HttpRequest, session: LiveSession) -> dict:
         context["tiles"] = live.tiles(session, question)  # the order and markers every phone shows
         context["options"] = session.deck().shuffled(question, question.options.all())
         if session.status == LiveSession.Status.OPEN and session.closes_at and not session.time_up(now):
-            context["seconds_left"] = int((session.closes_at - now).total_seconds()) + 1
-        if session.status in LiveSession.ANSWER_SHOWN:
+            context["countdown"] = _countdown(session.closes_at, now, session.timer)
+        if session.status == LiveSession.Status.REVEALED:
             context["bars"] = live.distribution(session, question)
             with_sources([question])
             context["section_url"] = section_url(question)
+            context["sentence"] = next(iter(question.sentences.all()), None)
         if session.status == LiveSession.Status.STANDINGS:
-            context["standings"] = live.standings(session)[: live.STANDINGS_SHOWN]
+            moved = live.standings_moved(session, question)
+            rows = live.standings(session)
+            context["standings"] = [
+                (row, _moved(moved.get(row.participant_id))) for row in rows[: live.STANDINGS_SHOWN]
+            ]
+            context["moves"] = bool(moved)
+            context["players"] = len(rows)
     return context
+
+
+def _moved(places: int | None) -> dict[str, int]:
+    """Places moved on the leaderboard, as the template writes them: ▲ 2, ▼ 1 or –."""
+    return {"up": max(places or 0, 0), "down": max(-(places or 0), 0)}
 
 
 def _render_host(request: HttpRequest, session: LiveSession, status: int = 200) -> HttpResponse:
@@ -389,7 +484,9 @@ def _render_host(request: HttpRequest, session: LiveSession, status: int = 200) 
 @never_cache
 @vary_on_headers("HX-Request")
 def session_host(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The projector's screen: the code and QR code, who has joined, the question, the results."""
+    """The projector's screen: the code and QR code, who has joined, the question, the results.
+    `?end=1` asks "End the session?" before the host ends it (a real step, with or without
+    JavaScript); `?names=hidden` shows the student-paced grid without names."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
     return _render_host(request, _hosted(request, public_id))
@@ -421,7 +518,7 @@ def session_host_action(request: HttpRequest, public_id: uuid.UUID, action: str)
     seen = _number(request.POST.get("version", ""), digits=9)
     live.host_act(session=session, action=action, seen=seen if seen >= 0 else None)
     if not request.htmx:
-        return redirect("quizzes:session-host", public_id)
+        return redirect(_host_url(session, _host_view(request)))
     return _render_host(request, session)
 
 
@@ -431,5 +528,5 @@ def session_remove(request: HttpRequest, public_id: uuid.UUID, participant_id: i
     session = _hosted(request, public_id)
     live.participant_remove(session=session, participant_id=participant_id)
     if not request.htmx:
-        return redirect("quizzes:session-host", public_id)
+        return redirect(_host_url(session, _host_view(request)))
     return _render_host(request, session)

@@ -4,7 +4,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from playwright.sync_api import Page, expect
 
-from explainer.teachers import TEACHER_GROUP, TEACHER_PERMISSIONS, teacher_codenames
+from explainer import teachers as reading
+from explainer.teachers import TEACHER_GROUP, teacher_codenames
+from quizzes import teachers as practice
 from tests.conftest import PASSWORD
 
 
@@ -12,8 +14,9 @@ def teachers_group() -> None:
     """The Teachers group as its migrations make it: a transactional test before this one has
     flushed the database, and with it the group (the permissions come back after a flush)."""
     wanted = Q()
-    for app_label in TEACHER_PERMISSIONS:
-        wanted |= Q(content_type__app_label=app_label, codename__in=teacher_codenames(app_label))
+    shares = {"explainer": reading.TEACHER_PERMISSIONS, "quizzes": practice.TEACHER_PERMISSIONS}
+    for app_label, permissions in shares.items():
+        wanted |= Q(content_type__app_label=app_label, codename__in=teacher_codenames(permissions))
     group, _ = Group.objects.get_or_create(name=TEACHER_GROUP)
     group.permissions.add(*Permission.objects.filter(wanted))
 

@@ -125,11 +125,10 @@ def _still_the_same_screen(student: Student) -> None:
 
 
 def _send(student: Student, question: Question, *, right: bool) -> None:
-    """Choose the first option that is right (or wrong) and send it, as a phone does."""
+    """Tap the first option that is right (or wrong), as a phone does: one tap sends it."""
     deck = student.participant.session.deck()  # one order and one set of tokens for the whole session
     chosen = next(option for option in question.options.all() if option.is_correct == right)
-    student.page.locator(f"input[value='{deck.token(chosen)}']").check()
-    student.page.get_by_role("button", name="Send my answer").click()
+    student.page.locator(f"button[value='{deck.token(chosen)}']").click()
 
 
 def _answer(student: Student, question: Question, *, right: bool) -> None:
@@ -139,8 +138,9 @@ def _answer(student: Student, question: Question, *, right: bool) -> None:
 
 
 def _standings(page: Page) -> list[list[str]]:
+    """Place, player, points and right answers (not the places moved, from the second question)."""
     rows = page.locator("table.standings tbody tr")
-    return [[cell.strip() for cell in row.locator("td, th").all_inner_texts()] for row in rows.all()]
+    return [[cell.strip() for cell in row.locator("td, th").all_inner_texts()[:4]] for row in rows.all()]
 
 
 def _expected_standings(points: dict[str, int]) -> list[list[str]]:
@@ -205,14 +205,14 @@ def test_a_teacher_paced_session_with_three_students_from_lobby_to_podium(
                 f"Question {number} of {total}", timeout=POLLED
             )
             expect(student.page.locator("legend.stem")).to_have_text(question.stem)
-            expect(student.page.locator(".choices .tile label")).to_have_text(shown)
+            expect(student.page.locator(".choices .tile-button")).to_have_text(shown)
             _still_the_same_screen(student)
 
         if number == 1:
             # Boris's phone reloads before he answers: the same question, still open to him.
             boris.page.reload()
             expect(boris.page.get_by_role("heading", level=1)).to_have_text(f"Question 1 of {total}")
-            expect(boris.page.get_by_role("button", name="Send my answer")).to_be_enabled()
+            expect(boris.page.locator(".tile-button").first).to_be_enabled()
             boris.page.evaluate("window.sameScreen = true")
 
         for answered, student in enumerate(students, start=1):
@@ -347,6 +347,7 @@ def test_a_student_paced_session_shows_each_answer_on_the_hosts_grid(site, small
     page.get_by_role("button", name="Next question").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Question 3 of 3")
     host.get_by_role("button", name="End the session").click()
+    host.get_by_role("button", name="Yes, end the session").click()  # it asks first
     expect(host.get_by_role("heading", level=1)).to_have_text("Results")
     expect(page.get_by_role("heading", level=1)).to_have_text("That's the end!", timeout=POLLED)
     expect(page.locator(".live-result").first).to_have_text("You came 1st of 1, with 1000 points.")
@@ -412,10 +413,13 @@ def test_the_live_pages_pass_axe_and_log_no_console_error(site, small_quiz, page
     expect(eva.page.locator(".live-result")).to_have_text("You are 1st of 1, with 1000 points.", timeout=POLLED)
     axe.check(eva.page, "play: leaderboard")
 
-    host.locator("summary").filter(has_text="Players (1) and ending early").click()
+    host.locator("summary").filter(has_text="Players (1)").click()
     expect(host.locator(".host-more .player-name")).to_have_text(["Eva"])
     axe.check(host, "host: players, opened")
-    host.get_by_role("button", name="End the session now").click()
+    host.get_by_role("button", name="End the session").click()
+    expect(host.locator(".host-confirm")).to_contain_text("End the session for everyone?")
+    axe.check(host, "host: end the session?")
+    host.get_by_role("button", name="Yes, end the session").click()
     expect(host.get_by_role("heading", level=1)).to_have_text("Results")
     axe.check(host, "host: results")
     expect(eva.page.get_by_role("heading", level=1)).to_have_text("That's the end!", timeout=POLLED)
@@ -424,3 +428,25 @@ def test_the_live_pages_pass_axe_and_log_no_console_error(site, small_quiz, page
     assert problems == []
     assert eva.problems == []
     assert axe.found == {}
+
+
+def test_an_answer_the_server_was_too_busy_to_store_is_sent_again_and_stored(site, small_quiz, page, new_student):
+    session = _host_starts(page, site, small_quiz, timer="120")
+    student = new_student("Ola")
+    _join(student, site + "/join/", code=session.code)
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(student.page.get_by_role("heading", level=1)).to_have_text("Question 1 of 3", timeout=POLLED)
+    busy = []
+
+    def first_answer_busy(route) -> None:
+        """The server too busy to write, once (as with SQLite locked past its wait): 503 and Retry-After."""
+        if not busy:
+            busy.append(route.request.url)
+            route.fulfill(status=503, headers={"Retry-After": "1"}, body="busy")
+        else:
+            route.continue_()
+
+    student.page.route("**/answer/", first_answer_busy)
+    _send(student, live.session_questions(session)[0], right=True)
+    expect(student.page.locator("#answer-received")).to_contain_text("Answer received", timeout=POLLED)
+    assert busy and LiveAnswer.objects.filter(participant__nickname="Ola").count() == 1

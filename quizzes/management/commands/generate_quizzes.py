@@ -5,20 +5,28 @@ from django.core.management.base import BaseCommand
 
 from explainer.models import Sentence
 from quizzes import generation
-from quizzes.services import DEFAULT_SEED, default_quizzes_generate
+from quizzes.services import DEFAULT_SEED, default_quizzes_generate, default_quizzes_mix
 
 
 class Command(BaseCommand):
     help = (
         "Build the built-in quizzes (one per explainer and 'The whole story') from the fact base. "
-        "Quizzes that exist already are kept. --dry-run prints every question instead, to read before it goes live."
+        "Quizzes that exist already are kept. --dry-run prints every question instead, to read before it goes live; "
+        "--report prints what each quiz's plan tests for the seed (types, understanding/recall/trivia, dates, "
+        "events after 2009, facts asked more than once) and writes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Generator seed (default {DEFAULT_SEED}).")
         parser.add_argument("--dry-run", action="store_true", help="Print the questions; write nothing.")
+        parser.add_argument(
+            "--report", action="store_true", help="Print each quiz's mix of questions for the seed; write nothing."
+        )
 
-    def handle(self, *args, seed: int, dry_run: bool, **options):
+    def handle(self, *args, seed: int, dry_run: bool, report: bool = False, **options):
+        if report:
+            self._print_report(seed)
+            return
         started = time.perf_counter()
         report = default_quizzes_generate(seed=seed, dry_run=dry_run)
         elapsed = time.perf_counter() - started
@@ -34,6 +42,13 @@ class Command(BaseCommand):
             verb = "Would create" if dry_run else "Created"
             self.stdout.write(self.style.SUCCESS(f"{verb} {slug}: {len(drafts)} questions ({summary})."))
         self.stdout.write(f"Seed {seed}; generated in {elapsed * 1000:.0f} ms.")
+
+    def _print_report(self, seed: int) -> None:
+        *quizzes, (_, together) = default_quizzes_mix(seed=seed)
+        for slug, mix in [*quizzes, (f"All built-in quizzes, seed {seed}", together)]:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"{slug}:"))
+            for line in mix.lines():
+                self.stdout.write(f"  {line}")
 
     def _print_quiz(self, slug: str, drafts: list[generation.Draft], sentences: dict[int, str]) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"\n=== {slug} ==="))

@@ -39,3 +39,5 @@ class Command(BaseCommand):
                 f"Created draft quiz {quiz.slug} with {len(data.questions)} questions from {FORMAT_NAMES[fmt]}."
             )
         )
+        for warning in data.warnings:  # images and files the questions could not hold
+            self.stdout.write(self.style.WARNING(f"Not imported: {warning}"))

@@ -1,0 +1,78 @@
+"""Quizzes in and out of Moodle: GIFT and Moodle XML. Pure: text in, dataclasses out, no database.
+
+Export never drops anything silently: whatever a format cannot hold comes back as a note, per
+question, saying what was written instead. Import checks the whole file first and raises one
+`InterchangeError` listing its problems with their lines, so a bad file imports nothing; what a
+file held that a question here cannot (images, attached files) is dropped and listed in the
+quiz's `warnings`.
+
+How the six kinds are written:
+
+    kind        GIFT                                     Moodle XML
+    single      {=right ~wrong}                          multichoice, <single>true, fractions 100/0
+    multiple    {~%50%a ~%50%b ~%-100%c}                 multichoice, <single>false, same weights
+    true_false  {TRUE} / {FALSE}                         truefalse
+    gap_fill    {=a =b =%0%wrong}                        shortanswer; wrong answers at fraction 0
+    ordering    {=item -> 1st …} after "// ordering"      ordering (qtype_ordering)
+    matching    {=left -> right}                         matching, one <subquestion> per pair
+
+The explanation is the general feedback in both. Sources (fact, topic, article sentences, source
+note) have no place in either format. Per-answer feedback in an imported file is not kept: a
+question here has one explanation.
+
+The package: `model` (the data, the error, the limits, the notes both formats share), `gift`,
+`moodle_xml`, and `markup` (HTML, the text of both, read and written).
+"""
+
+from quizzes.interchange.gift import gift_dumps, gift_loads
+from quizzes.interchange.markup import html_to_text, text_to_html
+from quizzes.interchange.model import (
+    FORMAT_NAMES,
+    FORMATS,
+    GIFT,
+    MOODLE_XML,
+    SUPPORTED,
+    InterchangeError,
+    QuizData,
+)
+from quizzes.interchange.moodle_xml import moodle_xml_dumps, moodle_xml_loads
+
+__all__ = [
+    "FORMATS",
+    "FORMAT_NAMES",
+    "GIFT",
+    "MOODLE_XML",
+    "SUPPORTED",
+    "InterchangeError",
+    "QuizData",
+    "dumps",
+    "format_detect",
+    "gift_dumps",
+    "gift_loads",
+    "html_to_text",
+    "loads",
+    "moodle_xml_dumps",
+    "moodle_xml_loads",
+    "text_to_html",
+]
+
+
+def format_detect(text: str) -> str:
+    """The format of `text`: "moodlexml" when it starts with `<?xml` or `<quiz`, otherwise "gift"."""
+    start = text.lstrip("\ufeff \t\r\n")
+    return MOODLE_XML if start.startswith(("<?xml", "<quiz")) else GIFT
+
+
+def loads(text: str) -> tuple[str, QuizData]:
+    """The format of `text` and the quiz in it."""
+    fmt = format_detect(text)
+    return fmt, (moodle_xml_loads(text) if fmt == MOODLE_XML else gift_loads(text))
+
+
+def dumps(quiz: QuizData, fmt: str) -> tuple[str, list[str]]:
+    """`quiz` written in `fmt` (one of FORMATS), and the notes on what the format could not hold."""
+    if fmt == GIFT:
+        return gift_dumps(quiz)
+    if fmt == MOODLE_XML:
+        return moodle_xml_dumps(quiz)
+    raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
