@@ -24,7 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 
 CITATION_HREF = re.compile(r"^/article/#s(\d+)$")
 GLOSSARY_SCHEME = "glossary:"
-CACHE_VERSION = "md1"
+CACHE_VERSION = "md2"
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "div", "em", "h2", "h3", "h4", "hr",
@@ -87,15 +87,27 @@ def link_problems(rendered: Rendered, *, sentences: set[int], glossary_slugs: se
     ]
 
 
-def sanitise(html: str) -> str:
+def sanitise(html: str, ids: frozenset[str] = frozenset()) -> str:
+    """`html` with only the allowed tags, attributes and classes. A heading keeps its `id` only if
+    it is one of `ids`, those the table of contents made from headings: an id written in raw HTML
+    (`<h2 id="csrfmiddlewaretoken">`) could clobber a name the page's forms or scripts use."""
+
+    def ids_made(tag: str, attribute: str, value: str) -> str | None:
+        return value if attribute != "id" or value in ids else None
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=ids_made,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+def _toc_ids(tokens: list[dict]) -> set[str]:
+    return {token["id"] for token in tokens} | {id_ for token in tokens for id_ in _toc_ids(token["children"])}
 
 
 def render_uncached(text: str) -> Rendered:
@@ -106,7 +118,7 @@ def render_uncached(text: str) -> Rendered:
     html = md.convert(text)
     collector: _LinkCollector = md.treeprocessors["milkwar_links"]
     return Rendered(
-        html=sanitise(html),
+        html=sanitise(html, frozenset(_toc_ids(md.toc_tokens))),
         citations=tuple(sorted(collector.citations)),
         glossary_slugs=tuple(collector.glossary_slugs),
     )

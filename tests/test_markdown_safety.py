@@ -97,3 +97,10 @@ def test_rendering_is_cached_by_content(monkeypatch):
     assert again == first
     assert edited.html == "<p>Some <em>edited</em> text for the cache test.</p>"
     assert calls == ["Some *text* for the cache test.", "Some *edited* text for the cache test."]
+
+
+def test_a_heading_keeps_only_an_id_the_table_of_contents_made():
+    rendered = render_uncached('## Members\n\n<h2 id="csrfmiddlewaretoken">Clobber</h2>\n\n<h3 id="x">Raw</h3>\n')
+    assert '<h2 id="members">Members</h2>' in rendered.html
+    assert 'id="csrfmiddlewaretoken"' not in rendered.html and 'id="x"' not in rendered.html
+    assert "<h2>Clobber</h2>" in rendered.html
