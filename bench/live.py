@@ -61,7 +61,8 @@ ACKNOWLEDGED = 'id="answer-received"'
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 POLL_URL = re.compile(r'hx-get="([^"]*/poll/\?v=[^"]*)"')
 QUESTION_INPUT = re.compile(r'<input[^>]*\bname="question"[^>]*\bvalue="(\d+)"')
-CHOICE_INPUT = re.compile(r'<input[^>]*\bname="choice"[^>]*\bvalue="([^"]+)"')
+# A single choice is a tile: a submit button (one tap answers) or, in other forms, a radio input.
+CHOICE_INPUT = re.compile(r'<(?:input|button)[^>]*\bname="choice"[^>]*\bvalue="([^"]+)"')
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # The targets of the issue (live sessions at hall scale), for this 2-core machine. The latency
