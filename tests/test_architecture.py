@@ -14,6 +14,10 @@ PURE = {
     "quizzes.charts",
     "quizzes.generation",
     "quizzes.grading",
+    "quizzes.interchange.gift",
+    "quizzes.interchange.markup",
+    "quizzes.interchange.model",
+    "quizzes.interchange.moodle_xml",
     "quizzes.mastery",
 }
 

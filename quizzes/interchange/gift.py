@@ -176,6 +176,7 @@ ESCAPE = re.compile(r"\\([\\~=#{}:n>])")
 # file beforehand, so none is ever read from the file itself.
 STAND_IN = {escape: chr(0xE000 + index) for index, escape in enumerate(GIFT_ESCAPES)}
 RESTORE = str.maketrans({stand_in: GIFT_ESCAPES[escape] for escape, stand_in in STAND_IN.items()})
+NEWLINE = str.maketrans({STAND_IN["n"]: "\n"})
 # Anything that looks like a number between percent signs is a weight, to be checked, not text.
 WEIGHT = re.compile(r"%([-+]?(?:\d[\d.]*+|\.\d++)(?:e[-+]?\d++)?+|[-+]?(?:inf(?:inity)?|nan))%", re.IGNORECASE)
 FORMAT = re.compile(r"\[(\w+)\]")
@@ -224,11 +225,10 @@ class _Src:
         return self.end > self.start
 
     def line(self, index: int = 0) -> int:
-        """The file line of the character at `index` (kept inside the stretch); 0 if it is empty."""
-        if not self:
-            return 0
-        position = self.start + min(max(index, 0), self.end - self.start - 1)
-        return self.lines.numbers[bisect_left(self.lines.breaks, position)]
+        """The file line of the character at `index`, kept inside the stretch (an empty stretch:
+        the line where it stands)."""
+        position = self.start + min(max(index, 0), max(self.end - self.start - 1, 0))
+        return self.lines.numbers[bisect_left(self.lines.breaks, min(position, len(self.whole) - 1))]
 
     def find(self, chars: str, start: int = 0) -> int:
         """The index of the first unescaped character among `chars`, or -1."""
@@ -242,7 +242,7 @@ class _Src:
         return index - self.start if index != -1 else -1
 
     def strip(self) -> "_Src":
-        raw = self.raw
+        raw = self.raw.translate(NEWLINE)  # an escaped newline is space too
         begin = len(raw) - len(raw.lstrip())
         return self[begin : max(begin, len(raw.rstrip()))]
 
@@ -254,7 +254,7 @@ class _Src:
         while index != -1 and len(cuts) <= limit:
             cuts.append(index)
             index = self.find(markers, index + 1)
-        ends = [*cuts, self.end - self.start][1:]  # as many as the cuts, even none ("Q {\"}" once failed here)
+        ends = [*cuts, self.end - self.start][1:]  # as many as the cuts, even none (Q {"} once failed here)
         parts = [
             (self.whole[self.start + cut], self.line(cut), self[cut + 1 : end])
             for cut, end in zip(cuts, ends, strict=True)
