@@ -98,3 +98,11 @@ def test_the_checks_see_every_kind_of_import():
     assert pure_problems("quizzes.charts", relative) == ["quizzes.charts imports quizzes.models"]
     fine = "import re\nfrom explainer.text import plain\nfrom quizzes import mastery\n"
     assert pure_problems("quizzes.generation", imported(fine, "quizzes.generation")) == []
+
+
+def test_static_holds_only_what_browsers_load():
+    """Everything under static/ is collected and served to anyone: tools (the map's build script
+    and its source data, tools/map/) live outside it."""
+    served = {path.suffix for path in (ROOT / "static").rglob("*") if path.is_file()}
+    assert served <= {".css", ".js", ".svg", ".png", ".ico", ".woff2", ".txt", ".webmanifest"}, served
+    assert (ROOT / "tools" / "map" / "build_map.py").is_file()
