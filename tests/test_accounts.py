@@ -11,20 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt, Learner, Quiz, Response, ReviewCard
+from tests.account_helpers import LOGIN, SIGNUP, log_in, signup_data
 from tests.conftest import PASSWORD
 from tests.quiz_helpers import attempt_answer, minutes_pass, quiz_take, review_begin
-
-SIGNUP = reverse("accounts:signup")
-LOGIN = reverse("accounts:login")
-
-
-def signup_data(**changes) -> dict[str, str]:
-    return {"username": "sasha", "display_name": "Sasha K.", "password1": PASSWORD, "password2": PASSWORD} | changes
-
-
-def log_in(client: Client, username: str, password: str = PASSWORD, **extra):
-    return client.post(LOGIN, {"username": username, "password": password}, **extra)
-
 
 # Signing up
 

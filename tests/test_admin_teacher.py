@@ -14,8 +14,7 @@ from explainer.models import Fact, Topic
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Question, Quiz, Response
 from quizzes.services import questions_save
 from tests.conftest import PASSWORD
-from tests.quiz_helpers import answer_data
-from tests.test_quiz_flow import choice_draft
+from tests.quiz_helpers import answer_data, choice_draft
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from explainer.teachers import TEACHER_GROUP
 from quizzes import live
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, LiveSession, Quiz
 from quizzes.services import questions_save
-from tests.test_quiz_flow import choice_draft
+from tests.quiz_helpers import choice_draft
 
 PERSONAS = ("guest", "student", "teacher", "other_teacher", "superuser")
 
