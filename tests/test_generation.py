@@ -251,53 +251,67 @@ FACTS = {fact.key: fact for fact in REAL.facts}
 TOPICS = [None, "csto", "union-state", "milk-war"]
 
 
-@hypothesis_settings(max_examples=60, deadline=None)
-@given(seed=st.integers(min_value=0, max_value=2**32), topic=st.sampled_from(TOPICS))
-def test_every_generated_question_is_well_formed(seed, topic):
-    plan = g.STORY_PLAN if topic is None else g.TOPIC_PLAN
-    drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
-
+def _quiz_is_balanced(drafts: list[g.Draft], plan: dict[str, int]) -> None:
+    """Every type where the facts support it, none crowding out the others; no fact, event or
+    pair asked twice; no matching pair that gives away a gap's answer."""
     assert len(drafts) == sum(plan.values())
     kinds = Counter(d.kind for d in drafts)
-    assert set(kinds) == set(g.KINDS), kinds  # every type, where the facts support it
-    assert max(kinds.values()) <= plan[g.SINGLE] + 2  # no type crowds out the others
+    assert set(kinds) == set(g.KINDS), kinds
+    assert max(kinds.values()) <= plan[g.SINGLE] + 2
     keys = [d.fact_key for d in drafts if d.fact_key]
     assert len(keys) == len(set(keys)), "a fact asked twice"
-    # No matching pair or ordered event repeats what another question asks.
     items = [plain(o.text) for d in drafts if d.kind in (g.ORDERING, g.MATCHING) for o in d.options]
     assert len(items) == len(set(items)), "an event or pair used twice"
     shown = {plain(text) for d in drafts if d.kind == g.MATCHING for o in d.options for text in (o.text, o.match)}
     typed = {plain(d.accepted[0]) for d in drafts if d.kind == g.GAP_FILL}
     assert not typed & shown, "a matching pair gives away a gap's answer"
 
+
+def _options_are_keyed_by_the_fact(draft: g.Draft, fact: g.FactIn | None) -> None:
+    texts = [plain(o.text) for o in draft.options]
+    assert len(texts) == len(set(texts)), f"two options the same: {draft.stem}"
+    if draft.kind in (g.SINGLE, g.MULTIPLE, g.TRUE_FALSE):
+        assert any(o.correct for o in draft.options)
+    if draft.kind == g.SINGLE:
+        assert sum(o.correct for o in draft.options) == 1 and len(draft.options) == 4
+    if draft.kind in (g.SINGLE, g.MULTIPLE):
+        right = {plain(v) for v in (*fact.answers, *fact.accepted)}
+        for option in draft.options:
+            assert (plain(option.text) in right) == option.correct, f"{fact.key}: {option.text}"
+    if draft.kind in (g.ORDERING, g.MATCHING):
+        assert 3 <= len(draft.options) <= 5
+
+
+def _gap_hides_its_answer(draft: g.Draft) -> None:
+    assert g.GAP in draft.stem and draft.accepted
+    stem_words = plain(draft.stem.replace(g.GAP, " ")).split(" ")
+    assert not any(plain(value) in stem_words for value in draft.accepted if " " not in value)
+
+
+def _asked_as_its_status_says(draft: g.Draft, fact: g.FactIn) -> None:
+    """A dated fact is asked "in 2009"; a disputed one or an opinion as somebody's claim."""
+    if fact.status == "dated":
+        assert fact.as_of[:4] in draft.stem, f"{fact.key} is dated: ask it 'in {fact.as_of[:4]}'"
+    if fact.status in ("disputed", "opinion"):
+        assert draft.kind in (g.SINGLE, g.MULTIPLE)
+        assert "according to" in draft.stem.lower() or " said" in draft.stem or "claim" in draft.stem, fact.key
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32), topic=st.sampled_from(TOPICS))
+def test_every_generated_question_is_well_formed(seed, topic):
+    plan = g.STORY_PLAN if topic is None else g.TOPIC_PLAN
+    drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
+    _quiz_is_balanced(drafts, plan)
     for draft in drafts:
         assert draft.stem.strip() and draft.explanation.strip()
         assert draft.sentences or draft.source_note, draft.stem
-        texts = [plain(o.text) for o in draft.options]
-        assert len(texts) == len(set(texts)), f"two options the same: {draft.stem}"
         fact = FACTS.get(draft.fact_key)
-        if draft.kind in (g.SINGLE, g.MULTIPLE, g.TRUE_FALSE):
-            assert any(o.correct for o in draft.options)
-        if draft.kind == g.SINGLE:
-            assert sum(o.correct for o in draft.options) == 1 and len(draft.options) == 4
-        if draft.kind in (g.SINGLE, g.MULTIPLE):
-            right = {plain(v) for v in (*fact.answers, *fact.accepted)}
-            for option in draft.options:
-                assert (plain(option.text) in right) == option.correct, f"{fact.key}: {option.text}"
+        _options_are_keyed_by_the_fact(draft, fact)
         if draft.kind == g.GAP_FILL:
-            assert g.GAP in draft.stem and draft.accepted
-            assert not any(
-                plain(value) in plain(draft.stem.replace(g.GAP, " ")).split(" ")
-                for value in draft.accepted
-                if " " not in value
-            )
-        if draft.kind in (g.ORDERING, g.MATCHING):
-            assert 3 <= len(draft.options) <= 5
-        if fact is not None and fact.status == "dated":
-            assert fact.as_of[:4] in draft.stem, f"{fact.key} is dated: ask it 'in {fact.as_of[:4]}'"
-        if fact is not None and fact.status in ("disputed", "opinion"):
-            assert draft.kind in (g.SINGLE, g.MULTIPLE)
-            assert "according to" in draft.stem.lower() or " said" in draft.stem or "claim" in draft.stem, fact.key
+            _gap_hides_its_answer(draft)
+        if fact is not None:
+            _asked_as_its_status_says(draft, fact)
 
 
 def test_true_false_keys_are_balanced_in_every_quiz():
