@@ -165,6 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["config.formats"]  # dates typed and shown as "08 Dec 2026" in forms
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

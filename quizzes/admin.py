@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -57,6 +57,16 @@ def _owns(request: HttpRequest, owner_id: int | None) -> bool:
     return request.user.is_superuser or owner_id == request.user.pk
 
 
+def _choice_only(formfield):
+    """A related field without the admin's add, change and delete buttons beside it: the red ✗ by
+    an assignment's quiz (or a quiz's topic) deletes that quiz (or topic) itself, not the choice."""
+    if isinstance(getattr(formfield, "widget", None), RelatedFieldWidgetWrapper):
+        formfield.widget.can_add_related = False
+        formfield.widget.can_change_related = False
+        formfield.widget.can_delete_related = False
+    return formfield
+
+
 class OwnedAdmin(admin.ModelAdmin):
     """An admin whose rows belong to a teacher: `owner_path` leads from a row to its owner."""
 
@@ -75,6 +85,9 @@ class OwnedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return self.visible(request, super().get_queryset(request))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return _choice_only(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and (obj is None or _owns(request, self.owner_id(obj)))
@@ -186,6 +199,9 @@ class OwnedInline:
 
     def _parent_owned(self, request, obj) -> bool:
         return obj is None or _owns(request, obj.owner_id)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return _choice_only(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def has_add_permission(self, request, obj=None) -> bool:
         return super().has_add_permission(request, obj) and self._parent_owned(request, obj)
@@ -319,6 +335,14 @@ class QuizAdmin(ReportAdmin):
     @admin.display(description="Drafts to review", ordering="questions_draft")
     def draft_count(self, quiz: Quiz) -> int:
         return quiz.questions_draft
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else [name for name in self.fields if name != "seed"]  # no seed before generating
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add:  # the new quiz will be the teacher's (save_model): "Owner" says so before the first save
+            context["adminform"].form.instance.owner = request.user
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -749,6 +773,10 @@ class ClassroomAdmin(OwnedAdmin):
     fields = ["name", "code", "join_url"]
     readonly_fields = ["code", "join_url"]
     inlines = [AssignmentInline, EnrolmentInline]
+
+    def get_fields(self, request, obj=None):
+        # A new class's code is drawn as the posted form is saved, not the one an empty form would show.
+        return self.fields if obj else ["name", "join_url"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(student_total=Count("enrolments", distinct=True))

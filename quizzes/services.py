@@ -475,7 +475,8 @@ def _material_without(quiz: Quiz, material: generation.Material) -> generation.M
 
 def questions_generate(*, quiz: Quiz, topics: list[str], kinds: list[str], count: int, seed: int) -> list[Question]:
     """Add up to `count` generated questions on `topics` (all: the whole story) to `quiz`, as
-    drafts for the teacher to review. Types the facts cannot supply become single choice."""
+    drafts for the teacher to review. Types the facts cannot supply become single choice.
+    The quiz keeps the seed of its latest generation that added questions."""
     material = _material_without(quiz, material_load())
     if topics:
         material = replace(
@@ -486,7 +487,12 @@ def questions_generate(*, quiz: Quiz, topics: list[str], kinds: list[str], count
     rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
     topic = topics[0] if len(topics) == 1 else None
     drafts = generation.quiz_generate(material, rng, topic=topic, plan=generation.plan_for(kinds, count))
-    return questions_save(quiz=quiz, drafts=drafts, is_draft=True)
+    with transaction.atomic():
+        questions = questions_save(quiz=quiz, drafts=drafts, is_draft=True)
+        if questions:
+            quiz.seed = seed
+            quiz.save(update_fields=["seed"])
+    return questions
 
 
 def questions_from_facts(*, quiz: Quiz, fact_keys: list[str], kinds: list[str], seed: int) -> list[Question]:

@@ -1,0 +1,132 @@
+"""What a teacher sees on the admin's screens (issue 16): a class's code only once it is real,
+the owner of a new quiz, a question's own type's fields first, drafts accepted in one go with
+their keys in view, reports that judge no question on a handful of answers, the quiz's toolbar
+and generate page, its seed, assignments without buttons that delete the quiz, and dates
+written so that nobody reads 8 December as 12 August."""
+
+import re
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Assignment, Classroom, Quiz
+from quizzes.services import questions_save
+from tests.test_quiz_flow import choice_draft
+
+CODE = re.compile(r"\b[A-Z0-9]{7}\b")
+
+
+@pytest.fixture
+def quiz(content, teacher) -> Quiz:
+    """A draft quiz of the teacher's, with one single-choice question (key: Moscow)."""
+    quiz = Quiz.objects.create(slug="ivanova-milk", title="Ms Ivanova's milk war", owner=teacher)
+    questions_save(quiz=quiz, drafts=[choice_draft()])
+    return quiz
+
+
+def change_url(obj) -> str:
+    return reverse(f"admin:quizzes_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+# 1. A class's code
+
+
+def test_a_new_class_shows_no_code_until_it_is_saved_then_the_one_it_got(teacher, teacher_client):
+    add = teacher_client.get(reverse("admin:quizzes_classroom_add")).content.decode()
+    assert "Save the class to get its code." in add
+    assert "field-code" not in add and not CODE.findall(add.split('id="content-main"')[1])
+    response = teacher_client.post(reverse("admin:quizzes_classroom_add"), {"name": "9B", **_no_rows()})
+    assert response.status_code == 302
+    classroom = Classroom.objects.get(owner=teacher)
+    page = teacher_client.get(change_url(classroom)).content.decode()
+    assert f'<div class="readonly">{classroom.code}</div>' in page
+    assert f"with the code <strong>{classroom.code}</strong>" in page
+
+
+def _no_rows() -> dict[str, str]:
+    rows = {}
+    for prefix in ("assignments", "enrolments"):
+        rows |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return rows
+
+
+# 2. The owner of a new quiz
+
+
+def test_a_new_quiz_names_the_teacher_as_its_owner_before_it_is_saved(content, teacher_client):
+    page = teacher_client.get(reverse("admin:quizzes_quiz_add")).content.decode()
+    owner = page.split("field-owner_name")[1].split("</div>\n</div>")[0]
+    assert "ms-ivanova" in owner and "Built-in" not in owner
+    assert "field-seed" not in page  # nothing generated yet
+    # A form sent back with an error still says whose it will be.
+    refused = teacher_client.post(reverse("admin:quizzes_quiz_add"), {"title": "", "slug": "", **_no_questions()})
+    assert refused.status_code == 200 and "ms-ivanova" in refused.content.decode().split("field-owner_name")[1]
+
+
+def _no_questions() -> dict[str, str]:
+    return {"questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0"}
+
+
+def test_a_built_in_quiz_still_says_built_in(content, teacher_client):
+    page = teacher_client.get(change_url(Quiz.objects.get(slug="milk-war"))).content.decode()
+    assert "Built-in (read-only)" in page
+
+
+# 6. The seed, the assignment rows, the due date
+
+
+def test_the_quiz_keeps_the_seed_its_questions_were_generated_with(quiz, teacher_client):
+    url = reverse("admin:quizzes_quiz_generate", args=[quiz.pk])
+    teacher_client.post(url, {"kinds": ["single"], "count": 2, "seed": 4242})
+    quiz.refresh_from_db()
+    assert quiz.seed == 4242
+    page = teacher_client.get(change_url(quiz)).content.decode()
+    assert '<div class="readonly">4242</div>' in page.split("field-seed")[1]
+
+
+def test_an_assignment_row_offers_the_quiz_choice_without_buttons_that_change_or_delete_the_quiz(
+    quiz, teacher, teacher_client
+):
+    quiz.publish()
+    classroom = Classroom.objects.create(name="9B", owner=teacher)
+    assignment = Assignment.objects.create(classroom=classroom, quiz=quiz)
+    for url in (change_url(classroom), change_url(assignment), reverse("admin:quizzes_assignment_add")):
+        page = teacher_client.get(url).content.decode()
+        assert "related-widget-wrapper" in page
+        for button in ("delete-related", "change-related", "add-related"):
+            assert button not in page, (url, button)
+    # Nor by a quiz's topic, which the ✗ would delete from the reading side.
+    page = teacher_client.get(change_url(quiz)).content.decode()
+    assert "delete-related" not in page and "add-related" not in page
+
+
+def test_a_due_date_is_written_and_read_back_unambiguously(quiz, teacher, teacher_client):
+    quiz.publish()
+    classroom = Classroom.objects.create(name="9B", owner=teacher)
+    data = {
+        "name": "9B",
+        **_no_rows(),
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-0-quiz": quiz.pk,
+        "assignments-0-due_at_0": "8 Dec 2026",
+        "assignments-0-due_at_1": "18:00",
+    }
+    response = teacher_client.post(change_url(classroom), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assignment = Assignment.objects.get()
+    assert timezone.localtime(assignment.due_at).replace(tzinfo=None) == datetime(2026, 12, 8, 18, 0)
+    page = teacher_client.get(change_url(classroom)).content.decode()
+    assert 'value="08 Dec 2026"' in page and "08/12/2026" not in page
+    # What a teacher types the British way, or the ISO way, still means 8 December.
+    for typed in ("08/12/2026", "2026-12-08"):
+        data |= {
+            "assignments-INITIAL_FORMS": "1",
+            "assignments-0-id": assignment.pk,
+            "assignments-0-classroom": classroom.pk,
+            "assignments-0-due_at_0": typed,
+        }
+        assert teacher_client.post(change_url(classroom), data).status_code == 302
+        assignment.refresh_from_db()
+        assert timezone.localtime(assignment.due_at).date() == datetime(2026, 12, 8).date()
