@@ -33,7 +33,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 import explainer.admin
 from config.formsets import BoundedInlineFormSet
 from explainer.models import Fact, Topic
-from quizzes import generation, interchange, live, reports
+from quizzes import analysis, generation, interchange, live, reports
 from quizzes.forms import SessionOptionsForm
 from quizzes.generation import question_problems
 from quizzes.models import (
@@ -175,6 +175,7 @@ class ReportAdmin(OwnedAdmin):
             report=report,
             links=links,
             assignment=subject.assignment,
+            judged_from=analysis.JUDGED_FROM,
         )
         return TemplateResponse(request, "admin/quizzes/report.html", context)
 

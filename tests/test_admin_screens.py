@@ -8,11 +8,13 @@ import re
 from datetime import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Assignment, Classroom, Quiz
+from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Quiz, Response
 from quizzes.services import questions_save
+from tests.conftest import PASSWORD
 from tests.test_quiz_flow import choice_draft
 
 CODE = re.compile(r"\b[A-Z0-9]{7}\b")
@@ -130,3 +132,46 @@ def test_a_due_date_is_written_and_read_back_unambiguously(quiz, teacher, teache
         assert teacher_client.post(change_url(classroom), data).status_code == 302
         assignment.refresh_from_db()
         assert timezone.localtime(assignment.due_at).date() == datetime(2026, 12, 8).date()
+
+
+# 5. Reports on a handful of students
+
+
+def _homework_done_by(quiz: Quiz, teacher, students: int, right: int) -> Assignment:
+    """`students` finish the quiz as homework; the first `right` choose the key, the rest Minsk."""
+    quiz.publish()
+    classroom = Classroom.objects.create(name="9B", owner=teacher)
+    assignment = Assignment.objects.create(classroom=classroom, quiz=quiz)
+    question = quiz.questions.prefetch_related("options").get()
+    key = question.options.get(is_correct=True)
+    minsk = question.options.get(text="Minsk")
+    for n in range(students):
+        user = User.objects.create_user(f"s{n:03}", password=PASSWORD)
+        Enrolment.objects.create(classroom=classroom, student=user)
+        learner = Learner.objects.create(user=user, display_name=f"Student {n:03}")
+        attempt = Attempt.objects.create(
+            quiz=quiz, learner=learner, assignment=assignment, finished_at=timezone.now(), score=int(n < right)
+        )
+        chosen = key if n < right else minsk
+        Response.objects.create(
+            attempt=attempt, question=question, answer={"options": [chosen.pk]}, is_correct=n < right
+        )
+    return assignment
+
+
+def test_a_report_on_a_handful_of_students_says_too_few_answers_instead_of_flags(quiz, teacher, teacher_client):
+    assignment = _homework_done_by(quiz, teacher, students=3, right=0)  # "very hard", Minsk beats the key
+    page = teacher_client.get(reverse("admin:quizzes_assignment_report", args=[assignment.pk])).content.decode()
+    assert "3 students finished it" in page and "Minsk: 3 (100%)" in page
+    assert "Too few answers to judge (3 of the 10 needed)." in page
+    assert "no question is flagged yet" in page
+    assert "errornote" not in page and "Very hard" not in page and "chosen more often than the key" not in page
+
+
+def test_a_report_on_ten_students_flags_what_looks_wrong(quiz, teacher, teacher_client):
+    assignment = _homework_done_by(quiz, teacher, students=10, right=0)
+    page = teacher_client.get(reverse("admin:quizzes_quiz_report", args=[quiz.pk])).content.decode()
+    assert "10 students finished it" in page
+    assert "Too few answers to judge" not in page and "no question is flagged yet" not in page
+    assert "Very hard (facility below 10%)" in page and "(“Minsk”) was chosen more often than the key" in page
+    assert assignment.quiz == quiz
