@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,3 +176,151 @@ def test_a_report_on_ten_students_flags_what_looks_wrong(quiz, teacher, teacher_
     assert "Too few answers to judge" not in page and "no question is flagged yet" not in page
     assert "Very hard (facility below 10%)" in page and "(“Minsk”) was chosen more often than the key" in page
     assert assignment.quiz == quiz
+
+
+# 4. Accepting drafts
+
+
+def _drafts(quiz: Quiz, *stems: str) -> list:
+    return questions_save(quiz=quiz, drafts=[choice_draft(stem, key=1) for stem in stems], is_draft=True)
+
+
+def test_the_quiz_page_shows_each_question_s_key_and_offers_to_accept_drafts(quiz, teacher_client):
+    _drafts(quiz, "Draft one?", "Draft two?")
+    gap = questions_save(quiz=quiz, drafts=[choice_draft("Gap?")], is_draft=True)[0]
+    gap.options.all().delete()
+    quiz.questions.filter(pk=gap.pk).update(kind="gap_fill", accepted_answers=["Moscow", "Moskva", "Moskau", "MSK"])
+    page = teacher_client.get(change_url(quiz)).content.decode()
+    keys = re.findall(r'<td class="field-key">(.*?)</td>', page, flags=re.S)
+    assert [re.sub(r"<[^>]+>|\s+", " ", key).strip() for key in keys] == [
+        "Moscow",
+        "Minsk",
+        "Minsk",
+        "Moscow / Moskva (+2 more)",
+    ]
+    assert page.count('form="accept-drafts"') == 3 + 2  # a box by each draft, and the two buttons
+    assert "3 drafts to review." in page and "Accept all drafts" in page and "Accept selected drafts" in page
+    assert 'id="accept-drafts"' in page and page.count("Accepted") >= 1
+
+
+def test_accept_selected_drafts_accepts_only_those_ticked(quiz, teacher_client):
+    one, two, three = _drafts(quiz, "Draft one?", "Draft two?", "Draft three?")
+    url = reverse("admin:quizzes_quiz_accept_drafts", args=[quiz.pk])
+    response = teacher_client.post(url, {"question": [one.pk, three.pk]}, follow=True)
+    assert response.redirect_chain == [(change_url(quiz), 302)]
+    assert "Accepted 2 draft question(s): students will see them once you publish the quiz." in (
+        response.content.decode()
+    )
+    assert list(quiz.questions.filter(is_draft=True)) == [two]
+    # A double click accepts nothing more and is no error.
+    assert teacher_client.post(url, {"question": [one.pk, three.pk]}).status_code == 302
+    assert list(quiz.questions.filter(is_draft=True)) == [two]
+    page = teacher_client.get(change_url(quiz)).content.decode()
+    assert "1 draft to review." in page
+
+
+def test_accept_all_drafts_accepts_every_draft_and_leaves_a_broken_one_with_its_reason(quiz, teacher_client):
+    quiz.publish()
+    good = _drafts(quiz, "Draft one?", "Draft two?")
+    broken = _drafts(quiz, "Broken?")[0]
+    broken.options.update(is_correct=False)
+    url = reverse("admin:quizzes_quiz_accept_drafts", args=[quiz.pk])
+    page = teacher_client.post(url, {"all": "1"}, follow=True).content.decode()
+    assert "Accepted 2 draft question(s): students see them now." in page
+    assert f"Question {broken.position} stays a draft: A single choice question needs exactly one correct" in page
+    assert list(quiz.questions.filter(is_draft=True)) == [broken]
+    assert all(not question.is_draft for question in quiz.questions.filter(pk__in=[q.pk for q in good]))
+    history = teacher_client.get(reverse("admin:quizzes_quiz_history", args=[quiz.pk])).content.decode()
+    assert "Accepted 2 draft question(s)." in history
+
+
+def test_accepting_drafts_is_a_post_of_the_owner_with_questions_of_that_quiz(
+    quiz, teacher, teacher_client, other_teacher_client
+):
+    draft = _drafts(quiz, "Draft one?")[0]
+    url = reverse("admin:quizzes_quiz_accept_drafts", args=[quiz.pk])
+    assert teacher_client.get(url).status_code == 405
+    assert other_teacher_client.post(url, {"all": "1"}).status_code == 404
+    mine = Quiz.objects.create(slug="other", title="Other", owner=teacher)
+    elsewhere = _drafts(mine, "Elsewhere?")[0]
+    for bad in ({"question": [elsewhere.pk]}, {"question": ["x"]}, {"question": ["\u00b2"]}):
+        assert teacher_client.post(url, bad).status_code == 400
+    builtin = Quiz.objects.get(slug="csto")
+    assert (
+        teacher_client.post(reverse("admin:quizzes_quiz_accept_drafts", args=[builtin.pk]), {"all": "1"}).status_code
+        == 403
+    )
+    anonymous = Client()
+    assert anonymous.post(url, {"all": "1"}).status_code == 302  # to the login page
+    draft.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert draft.is_draft and elsewhere.is_draft
+    nothing = teacher_client.post(url, {}, follow=True).content.decode()
+    assert "Tick the drafts to accept first." in nothing
+
+
+# 3. The question form: its type's fields, stem and options first
+
+
+def _positions(page: str, *markers: str) -> list[int]:
+    return [page.index(marker) for marker in markers]
+
+
+def test_a_single_choice_question_shows_its_options_under_the_stem_and_no_gap_fill_section(quiz, teacher_client):
+    question = quiz.questions.get()
+    page = teacher_client.get(change_url(question)).content.decode()
+    gap_fill = re.search(r'<fieldset class="module aligned ([^"]*)"[^>]*>\s*<h2[^>]*>Accepted answers', page)
+    assert gap_fill and gap_fill.group(1).split() == ["kind-part", "kind-gap_fill", "hidden"]
+    options = re.search(r'<fieldset class="module ([^"]*)" aria-labelledby="options-heading"', page)
+    assert "hidden" not in options.group(1).split() and "kind-single" in options.group(1).split()
+    # The stem, the options, the feedback, then the sentence picker, folded.
+    stem, options_at, feedback, picker = _positions(
+        page, 'name="stem"', 'id="options-group"', ">Feedback and source<", 'name="sentences"'
+    )
+    assert stem < options_at < feedback < picker
+    assert re.search(r"<details><summary>\s*<h2[^>]*>Choose the source sentences</h2>", page)
+    assert 'src="/static/js/admin_question.js"' in page
+    assert '<textarea name="stem" cols="40" rows="3"' in page
+
+
+def test_a_gap_fill_question_shows_its_accepted_answers_and_no_options(quiz, teacher_client):
+    question = questions_save(quiz=quiz, drafts=[choice_draft("Gap?")])[0]
+    question.options.all().delete()
+    quiz.questions.filter(pk=question.pk).update(kind="gap_fill", accepted_answers=["Moscow"])
+    page = teacher_client.get(change_url(question)).content.decode()
+    gap_fill = re.search(r'<fieldset class="module aligned ([^"]*)"[^>]*>\s*<h2[^>]*>Accepted answers', page)
+    assert "hidden" not in gap_fill.group(1).split()
+    options = re.search(r'<fieldset class="module ([^"]*)" aria-labelledby="options-heading"', page)
+    assert "hidden" in options.group(1).split()
+    assert page.index("Accepted answers") < page.index(">Feedback and source<")
+
+
+def test_a_new_question_shows_every_part_until_its_type_is_chosen(quiz, teacher_client):
+    url = reverse("admin:quizzes_question_add")
+    page = teacher_client.get(url, {"quiz": quiz.pk}).content.decode()
+    assert 'class="module aligned kind-part kind-gap_fill"' in page and "kind-part kind-single" in page
+    assert re.search(r'class="module kind-part[^"]*" aria-labelledby="options-heading"', page)
+    asked = teacher_client.get(url, {"quiz": quiz.pk, "kind": "ordering"}).content.decode()
+    assert 'class="module aligned kind-part kind-gap_fill hidden"' in asked
+    assert '<option value="ordering" selected>' in asked
+
+
+def test_a_question_sent_back_with_errors_keeps_every_field_it_was_sent_with(quiz, teacher_client):
+    data = {
+        "quiz": quiz.pk,
+        "position": 2,
+        "kind": "gap_fill",
+        "stem": "The summit was in ____.",
+        "accepted_answers": "",
+        "rejected_answers": "Minsk",
+        "explanation": "Moscow.",
+        "options-TOTAL_FORMS": "0",
+        "options-INITIAL_FORMS": "0",
+    }
+    response = teacher_client.post(reverse("admin:quizzes_question_add"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "A gap-fill question needs at least one accepted answer." in page
+    assert re.search(r'<textarea name="rejected_answers"[^>]*>\s*Minsk</textarea>', page)
+    # Its error shows in the options' section, which the page keeps in view for it (admin_question.js).
+    options = re.search(r'<fieldset class="module ([^"]*)" aria-labelledby="options-heading"', page)
+    assert "hidden" not in options.group(1).split()
