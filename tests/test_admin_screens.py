@@ -324,3 +324,23 @@ def test_a_question_sent_back_with_errors_keeps_every_field_it_was_sent_with(qui
     # Its error shows in the options' section, which the page keeps in view for it (admin_question.js).
     options = re.search(r'<fieldset class="module ([^"]*)" aria-labelledby="options-heading"', page)
     assert "hidden" not in options.group(1).split()
+
+
+# 6. The quiz's toolbar and the generate page
+
+
+def test_the_quiz_toolbar_s_buttons_are_styled_as_its_links_and_the_generate_page_as_an_admin_form(
+    quiz, teacher_client
+):
+    page = teacher_client.get(change_url(quiz)).content.decode()
+    tools = page.split('<ul class="object-tools">')[1].split("</ul>")[0]
+    assert tools.count('class="inline-action"') == 2 and 'class="button"' not in tools  # Publish, Duplicate
+    assert re.search(r'<link rel="stylesheet" href="/static/css/admin\.css', page)
+    generate = teacher_client.get(reverse("admin:quizzes_quiz_generate", args=[quiz.pk])).content.decode()
+    assert '<fieldset class="module aligned ">' in generate
+    for name in ("topics", "kinds", "count", "seed"):
+        assert f'class="form-row field-{name}"' in generate
+    refused = teacher_client.post(reverse("admin:quizzes_quiz_generate", args=[quiz.pk]), {"kinds": [], "count": 0})
+    assert refused.status_code == 400
+    errors = refused.content.decode()
+    assert 'class="flex-container errors' in errors and "Tick at least one question type." in errors
