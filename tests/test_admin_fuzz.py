@@ -182,6 +182,7 @@ TARGETS: dict[str, list[tuple[str, Callable[[dict], str]]]] = {
     "quizzes_quiz_generate": [("quizzes_quiz_generate", _page("quizzes_quiz_generate", "draft"))],
     "quizzes_quiz_publish": [("quizzes_quiz_publish", _page("quizzes_quiz_publish", "draft"))],
     "quizzes_quiz_duplicate": [("quizzes_quiz_duplicate", _page("quizzes_quiz_duplicate", "quiz"))],
+    "quizzes_quiz_accept_drafts": [("quizzes_quiz_accept_drafts", _page("quizzes_quiz_accept_drafts", "quiz"))],
     "quizzes_livesession_add": [
         (
             "quizzes_livesession_add",
@@ -203,6 +204,7 @@ READ_ONLY = re.compile(
 BUTTONS = {
     "quizzes_quiz_publish": [("status", "published"), ("status", "draft")],
     "quizzes_quiz_duplicate": [],
+    "quizzes_quiz_accept_drafts": [("all", "1"), ("question", "1")],
 }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Quiz, Response
 from quizzes.services import questions_save
 from tests.conftest import PASSWORD
-from tests.test_quiz_flow import choice_draft
+from tests.quiz_helpers import choice_draft
 
 CODE = re.compile(r"\b[A-Z0-9]{7}\b")
 

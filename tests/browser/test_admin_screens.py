@@ -11,7 +11,7 @@ from quizzes.services import questions_save
 from tests.browser.conftest import serious_accessibility_violations
 from tests.browser.teaching import admin_login, teachers_group
 from tests.conftest import _teacher
-from tests.test_quiz_flow import choice_draft
+from tests.quiz_helpers import choice_draft
 
 pytestmark = pytest.mark.browser
 
