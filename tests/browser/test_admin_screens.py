@@ -1,12 +1,14 @@
 """What only a browser shows of the teachers' admin (issue 16): a question's page lays out its
 own type's parts, the stem and options first and the sentence picker folded, and follows the
 "Kind" menu as it changes; the quiz's toolbar is one style under a title that keeps its width;
-the generate page is laid out as an admin form."""
+the generate page is laid out as an admin form; the calendar writes a due date in words, and
+the quiz chosen for homework has no button beside it that would change or delete the quiz."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from quizzes.models import Quiz
+from quizzes.models import Assignment, Classroom, Quiz
 from quizzes.services import questions_save
 from tests.browser.conftest import serious_accessibility_violations
 from tests.browser.teaching import admin_login, teachers_group
@@ -100,4 +102,24 @@ def test_the_quiz_toolbar_is_one_style_under_a_title_that_keeps_its_width(site, 
     expect(form.locator(".help").filter(has_text="None ticked: the whole story.")).to_be_visible()
     expect(form.locator(".submit-row")).to_be_visible()
     assert serious_accessibility_violations(page) == [], "the generate page"
+    assert problems == []
+
+
+def test_homework_is_set_with_the_calendar_in_words_and_no_button_deletes_the_quiz(site, quiz, page: Page, problems):
+    quiz.publish()
+    classroom = Classroom.objects.create(name="9B", owner=quiz.owner)
+    admin_login(page, site, "ms-ivanova")
+    page.goto(f"{site}/admin/quizzes/classroom/{classroom.pk}/change/")
+    row = page.locator("#assignments-group tbody tr.form-row").first
+    row.locator("select[name='assignments-0-quiz']").select_option(label=quiz.title)
+    expect(row.locator(".related-widget-wrapper-link")).to_have_count(1)  # the eye only: nothing to change or delete
+    row.get_by_role("button", name="Today (").click()  # the calendar's shortcut: "Today (5 Dec 2026)"
+    today = timezone.localdate()
+    expect(row.locator("input[name='assignments-0-due_at_0']")).to_have_value(f"{today:%d %b %Y}")
+    row.locator("input[name='assignments-0-due_at_1']").fill("18:00")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    due = timezone.localtime(Assignment.objects.get(classroom=classroom).due_at)
+    assert (due.date(), due.hour) == (today, 18)
+    expect(page.locator("input[name='assignments-0-due_at_0']")).to_have_value(f"{today:%d %b %Y}")
     assert problems == []
