@@ -85,6 +85,7 @@ INVENTORY: dict[str, Route] = {
     "quizzes:progress": Route(PUBLIC),
     "quizzes:review": Route(PUBLIC),
     "quizzes:review-start": Route(POST_ONLY),
+    "quizzes:practice-start": Route(POST_ONLY),
     "accounts:signup": Route(SIGNED_OUT, to_login=False),
     "accounts:login": Route(SIGNED_OUT, to_login=False),
     "accounts:logout": Route(POST_ONLY),
