@@ -60,7 +60,7 @@ def _someone_elses_attempt(*more) -> Callable[[], list]:
 
 NOBODY_ELSE = access(404, 404, 404, 404, 404)
 POST_ONLY = access(405, 405, 405, 405, 405)
-# Signing up or in again while signed in goes on to the progress page.
+# Signing up or in again while signed in goes on to the home page.
 SIGNED_OUT = access(200, 302, 302, 302, 302)
 SIGNED_IN = access(302, 200, 200, 200, 200)
 
