@@ -1,6 +1,7 @@
 """Practice right after a quiz (issue 16, item 7): the missed questions again at once, stored as
 practice, while the FSRS schedule of every fact stays exactly as the quiz left it."""
 
+import re
 import uuid
 
 import pytest
@@ -56,6 +57,7 @@ def test_practising_missed_questions_records_answers_but_leaves_the_fsrs_schedul
     assert reviews_due(attempt.learner).open_round is None  # practice is not a review round
     result = guest_client.get(reverse("quizzes:result", args=[practice.public_id])).content.decode()
     assert "This was practice" in result and "back for" not in result
+    assert re.search(r"The real <a href=\"/review/\">review</a> comes in 9\xa0minutes", result)
     progress = guest_client.get(reverse("quizzes:progress")).content.decode()
     assert "<td>Practice</td>" in progress
 

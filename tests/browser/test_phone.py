@@ -93,7 +93,7 @@ def test_no_student_page_scrolls_sideways_on_a_phone(site, browser, size):
     problems = console_problems(page)
     paths = [*READING_PAGES, *(f"/topics/{spec.topic}/" for spec in default_quizzes() if spec.topic)]
     paths += [f"/quizzes/{spec.slug}/" for spec in default_quizzes()]
-    paths += ["/join/", "/progress/", "/review/", "/accounts/login/", "/accounts/signup/"]
+    paths += ["/join/", "/progress/", "/review/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
     for path in dict.fromkeys(paths):
         page.goto(site + path)
         assert sideways(page) == [], path
@@ -117,6 +117,10 @@ def test_no_student_page_scrolls_sideways_on_a_phone(site, browser, size):
     expect(page.get_by_role("heading", level=1)).to_contain_text("You scored")
     expect(page.locator("main")).to_contain_text(LONG_URL)
     assert sideways(page) == [], "result"
+    # Practice what was missed, at once (item 7), on the phone too.
+    page.get_by_role("button", name="Practise what you missed now").click()
+    expect(page.get_by_text("Practice: what you missed, asked again.")).to_be_visible()
+    assert sideways(page) == [], "a practice question"
     for path in ("/progress/", "/facts/", "/review/"):
         page.goto(site + path)
         if path != "/review/":
@@ -125,7 +129,7 @@ def test_no_student_page_scrolls_sideways_on_a_phone(site, browser, size):
 
     # Signed in, with homework: home, joining a class.
     _log_in(page, site)
-    for path in ("/", "/classes/join/", "/join/"):
+    for path in ("/", "/classes/join/", "/join/", "/accounts/password/"):
         page.goto(site + path)
         assert sideways(page) == [], f"{path}, signed in"
     assert problems == []
