@@ -222,7 +222,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
 
 # Students sign in at /accounts/login/; teachers at /admin/, which has its own login page.
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "quizzes:progress"
+LOGIN_REDIRECT_URL = "explainer:home"  # where a student's homework is
 LOGOUT_REDIRECT_URL = "explainer:home"
 
 # A guest's progress lives as long as their browser session: a school year and a little more.

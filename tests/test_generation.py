@@ -323,6 +323,28 @@ def test_true_false_keys_are_balanced_in_every_quiz():
             assert abs(keys.count(True) - keys.count(False)) <= 1, (seed, topic, keys)
 
 
+def test_every_quiz_opens_with_an_easy_single_choice_question():
+    # "The whole story" opened with a four-dropdown matching question (issue 16, item 12).
+    for seed in range(40):
+        for topic in TOPICS:
+            plan = g.STORY_PLAN if topic is None else g.TOPIC_PLAN
+            drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
+            first = drafts[0]
+            assert first.kind == g.SINGLE, (seed, topic, first.kind)
+            easy = [d for d in drafts if d.kind == g.SINGLE and d.depth == g.RECALL and not (d.exact_date or d.capital)]
+            if easy:  # recall, not an exact date, where the quiz has one
+                assert first is easy[0], (seed, topic)
+
+
+def test_easy_first_moves_one_question_and_keeps_the_others_in_order():
+    drafts = list(reversed(g.quiz_generate(REAL, random.Random(7), topic=None, plan=g.STORY_PLAN)))
+    opener, *rest = g.easy_first(drafts)
+    assert opener.kind == g.SINGLE and drafts[0].kind != g.SINGLE
+    assert rest == [d for d in drafts if d is not opener]
+    only_matching = [d for d in drafts if d.kind == g.MATCHING]
+    assert g.easy_first(only_matching) == only_matching  # no single choice: left as it was
+
+
 def test_no_false_statement_keeps_a_weekday_or_description_that_fits_only_the_answer():
     weekday = replace(BAN_DATE, statement="Russia banned Belarusian dairy on Saturday 6 June 2009.")
     described = replace(SUMMIT_CITY, statement="The summit was held in Moscow, the Russian capital.")

@@ -145,7 +145,9 @@ def test_starting_twice_continues_the_open_round(content, guest_client):
 
 
 def test_the_next_round_asks_again_in_yet_another_way(content, guest_client):
-    quiz_take(guest_client, right=wrong_first(4))
+    # The last four missed: facts that more than one type of question can ask (a quiz's first
+    # question, an easy single choice, may be on a fact only a single choice asks).
+    quiz_take(guest_client, right=lambda number, question: number < 8)
     minutes_pass(11)
     first = review_begin(guest_client)
     attempt_answer(guest_client, first, right=lambda number, question: False)

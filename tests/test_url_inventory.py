@@ -60,7 +60,7 @@ def _someone_elses_attempt(*more) -> Callable[[], list]:
 
 NOBODY_ELSE = access(404, 404, 404, 404, 404)
 POST_ONLY = access(405, 405, 405, 405, 405)
-# Signing up or in again while signed in goes on to the progress page.
+# Signing up or in again while signed in goes on to the home page.
 SIGNED_OUT = access(200, 302, 302, 302, 302)
 SIGNED_IN = access(302, 200, 200, 200, 200)
 
@@ -85,6 +85,7 @@ INVENTORY: dict[str, Route] = {
     "quizzes:progress": Route(PUBLIC),
     "quizzes:review": Route(PUBLIC),
     "quizzes:review-start": Route(POST_ONLY),
+    "quizzes:practice-start": Route(POST_ONLY),
     "accounts:signup": Route(SIGNED_OUT, to_login=False),
     "accounts:login": Route(SIGNED_OUT, to_login=False),
     "accounts:logout": Route(POST_ONLY),
