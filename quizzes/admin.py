@@ -248,6 +248,13 @@ class GenerateForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    # Declared first so that clean_file finds it: the template shows it after the file.
+    strict = forms.BooleanField(
+        label="All or nothing",
+        required=False,
+        help_text="Refuse the file if any question is of a type this site lacks (essay, numerical, …), "
+        "instead of importing the others and listing those it skipped.",
+    )
     file = forms.FileField(
         help_text="A GIFT (.txt, .gift) or Moodle XML (.xml) file, up to 2 MB; the format is detected.",
         error_messages={"required": "Choose a file to import."},
@@ -264,7 +271,8 @@ class ImportForm(forms.Form):
         except UnicodeDecodeError:
             raise ValidationError("That file is not UTF-8 text: save it as UTF-8 and try again.") from None
         try:
-            self.cleaned_data["format"], self.cleaned_data["data"] = interchange.loads(text)
+            strict = self.cleaned_data.get("strict", False)
+            self.cleaned_data["format"], self.cleaned_data["data"] = interchange.loads(text, strict=strict)
         except interchange.InterchangeError as error:
             raise ValidationError(["Nothing was imported. Please correct the file:", *error.messages()]) from None
         return upload
@@ -415,6 +423,15 @@ class QuizAdmin(ReportAdmin):
                 f"Imported “{quiz.title}” from {interchange.FORMAT_NAMES[form.cleaned_data['format']]} "
                 f"as a draft with {quiz.questions.count()} question(s): review it, then publish it.",
             )
+            if data.skipped:
+                self.message_user(
+                    request,
+                    format_html(
+                        "Questions of a type this site lacks were skipped:<ul>{}</ul>",
+                        format_html_join("", "<li>{}</li>", ((skipped,) for skipped in data.skipped)),
+                    ),
+                    messages.WARNING,
+                )
             if data.warnings:
                 self.message_user(
                     request,

@@ -63,10 +63,12 @@ def format_detect(text: str) -> str:
     return MOODLE_XML if start.startswith(("<?xml", "<quiz")) else GIFT
 
 
-def loads(text: str) -> tuple[str, QuizData]:
-    """The format of `text` and the quiz in it."""
+def loads(text: str, *, strict: bool = False) -> tuple[str, QuizData]:
+    """The format of `text` and the quiz in it; questions of a type this site lacks are skipped
+    and listed in its `skipped`, or refused with `strict`."""
     fmt = format_detect(text)
-    return fmt, (moodle_xml_loads(text) if fmt == MOODLE_XML else gift_loads(text))
+    reader = moodle_xml_loads if fmt == MOODLE_XML else gift_loads
+    return fmt, reader(text, strict=strict)
 
 
 def dumps(quiz: QuizData, fmt: str) -> tuple[str, list[str]]:

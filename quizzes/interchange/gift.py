@@ -37,12 +37,14 @@ from quizzes.interchange.model import (
     InterchangeError,
     Problems,
     QuizData,
+    Skip,
     category_path,
     category_title,
     common_notes,
     draft_problems,
     dropped_warning,
     label,
+    skips_settle,
     sources_note,
     text_clean,
     too_long,
@@ -290,9 +292,12 @@ def _prepared(text: str) -> str:
     return invisible_strip(text, keep=C0_CONTROLS)
 
 
-def gift_loads(text: str) -> QuizData:
-    """The quiz in GIFT `text`; raises InterchangeError listing every problem with its line."""
-    reader = _GiftFile()
+def gift_loads(text: str, *, strict: bool = False) -> QuizData:
+    """The quiz in GIFT `text`; raises InterchangeError listing every problem with its line.
+
+    A question of a type this site lacks (essay, numerical, description) is skipped and listed in
+    `skipped`; with `strict`, or when nothing else is in the file, it is an error instead."""
+    reader = _GiftFile(strict=strict)
     for block in _blocks(_prepared(text)):
         if not reader.block(block):
             break
@@ -302,9 +307,11 @@ def gift_loads(text: str) -> QuizData:
 class _GiftFile:
     """A GIFT file being read, block by block: its header, its questions and its problems."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
         self.errors: Problems = []
         self.warnings: list[str] = []
+        self.skips: list[Skip] = []
         self.header: dict[str, tuple[int, str]] = {}  # "title" and "description", each with its line
         self.category = (0, "")
         self.drafts: list[Draft] = []
@@ -330,6 +337,8 @@ class _GiftFile:
         question = _Question(_decode(body), ordering=any(ORDERING_COMMENT.match(line) for _, line in comments))
         draft = question.read()
         self.errors.extend(question.errors)
+        if question.skip is not None:
+            self.skips.append(question.skip)
         if draft is not None:
             self.errors.extend(draft_problems(draft, body[0][0]))
             self.drafts.append(draft)
@@ -354,6 +363,7 @@ class _GiftFile:
         title_line, title = self.header.get("title", self.category)
         if len(title) > TITLE_MAX:
             self.errors.append((title_line, f"the title is longer than {TITLE_MAX} characters"))
+        skipped = skips_settle(self.skips, self.errors, strict=self.strict, importable=bool(self.drafts))
         if not self.drafts and not self.errors:
             self.errors.append((1, "no questions found"))
         if self.errors:
@@ -363,6 +373,7 @@ class _GiftFile:
             description=self.header.get("description", (0, ""))[1],
             questions=tuple(self.drafts),
             warnings=warnings_capped(self.warnings),
+            skipped=skipped,
         )
 
 
@@ -394,6 +405,7 @@ class _Question:
         self.ordering = ordering
         self.errors: Problems = []
         self.dropped: list[str] = []
+        self.skip: Skip | None = None
         self.stem = ""
         self.explanation = ""
         self.line = self.first  # of the answers
@@ -413,11 +425,13 @@ class _Question:
 
     def read(self) -> Draft | None:
         answers = self.parts()
-        if answers is None:
+        if answers is None or self.skip is not None:
+            return None
+        question = self.by_kind(answers)
+        if self.skip is not None:
             return None
         if not self.stem:
             self.errors.append((self.first, "the question has no text"))
-        question = self.by_kind(answers)
         if self.ordering and question is not None and question.kind != ORDERING:
             self.errors.append((self.first, f"marked '{ORDERING_MARKER}' but not written as matching to 1st, 2nd, …"))
         if question is None and not self.errors:
@@ -435,6 +449,10 @@ class _Question:
                 return None
             src = src[end + 2 :].strip()
         opening, closing = src.find("{"), src.find("}")
+        if opening == -1 and closing == -1:
+            message = "no answers in {…}: a description without a question cannot be imported"
+            self.skip = Skip(self.first, "description (text without a question)", message)
+            return None
         if problem := _brace_problem(src, opening, closing, self.first):
             self.errors.append(problem)
             return None
@@ -451,11 +469,11 @@ class _Question:
         return answers
 
     def by_kind(self, answers: _Src) -> Draft | None:
-        line = self.line
         if not answers:
-            self.errors.append((line, f"an essay question ({{}}) is not supported: use {SUPPORTED}"))
+            self.skip = Skip(self.first, "essay", f"an essay question ({{}}) is not supported: use {SUPPORTED}")
         elif answers.find("#") == 0:
-            self.errors.append((line, f"a numerical question ({{#…}}) is not supported: use {SUPPORTED}"))
+            message = f"a numerical question ({{#…}}) is not supported: use {SUPPORTED}"
+            self.skip = Skip(self.first, "numerical", message)
         elif answers.find(">") == 0:
             return self.ordering_items(answers)
         elif answers.find("~") != -1:

@@ -39,6 +39,7 @@ class QuizData:
     description: str = ""
     questions: tuple[Draft, ...] = ()
     warnings: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()  # "line 2: essay, skipped": questions of a type this site lacks
 
 
 class InterchangeError(ValueError):
@@ -110,6 +111,28 @@ def draft_problems(draft: Draft, line: int) -> Problems:
     return problems
 
 
+@dataclass(frozen=True)
+class Skip:
+    """A question of a type this site lacks: `what` it is ("essay") and, for a strict import or a
+    file with nothing else in it, the error that refuses it."""
+
+    line: int
+    what: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.what}, skipped"
+
+
+def skips_settle(skips: list[Skip], errors: Problems, *, strict: bool, importable: bool) -> tuple[str, ...]:
+    """The skipped questions' lines for QuizData.skipped; or, when `strict` or when nothing else
+    can be imported, their errors added to `errors`."""
+    if strict or not importable:
+        errors.extend((skip.line, skip.error) for skip in skips)
+        return ()
+    return warnings_capped([str(skip) for skip in skips], what="questions were skipped")
+
+
 def too_many_questions(line: int) -> tuple[int, str]:
     return (line, f"more than {MAX_QUESTIONS} questions: split the file")
 
@@ -120,10 +143,10 @@ def dropped_warning(line: int, dropped: list[str]) -> str:
     return f"line {line}: dropped {shown} (questions here hold text only)"
 
 
-def warnings_capped(warnings: list[str]) -> tuple[str, ...]:
+def warnings_capped(warnings: list[str], what: str = "questions lost images or files") -> tuple[str, ...]:
     if len(warnings) <= ERRORS_SHOWN:
         return tuple(warnings)
-    return (*warnings[:ERRORS_SHOWN], f"… and {len(warnings) - ERRORS_SHOWN} more questions lost images or files.")
+    return (*warnings[:ERRORS_SHOWN], f"… and {len(warnings) - ERRORS_SHOWN} more {what}.")
 
 
 # Moodle category paths

@@ -25,6 +25,7 @@ from quizzes.interchange.model import (
     InterchangeError,
     Problems,
     QuizData,
+    Skip,
     category_path,
     category_title,
     common_notes,
@@ -32,6 +33,7 @@ from quizzes.interchange.model import (
     dropped_warning,
     label,
     shortened,
+    skips_settle,
     sources_note,
     text_clean,
     texts,
@@ -206,14 +208,17 @@ def _parse(text: str) -> tuple[ET.Element, LineOf]:
     return root, lambda element: builder.lines.get(element, 0) + offset
 
 
-def moodle_xml_loads(text: str) -> QuizData:
-    """The quiz in Moodle XML `text`; raises InterchangeError listing every problem with its line."""
+def moodle_xml_loads(text: str, *, strict: bool = False) -> QuizData:
+    """The quiz in Moodle XML `text`; raises InterchangeError listing every problem with its line.
+
+    A question of a type this site lacks is skipped and listed in `skipped`; with `strict`, or when
+    nothing else is in the file, it is an error instead."""
     root, line_of = _parse(text)
     if root.tag != "quiz":
         raise InterchangeError(
             [(line_of(root), f"the root element is <{shortened(root.tag)}>; Moodle XML starts with <quiz>")]
         )
-    reader = _XmlFile(line_of)
+    reader = _XmlFile(line_of, strict=strict)
     for element in root:
         if not reader.element(element):
             break
@@ -223,10 +228,12 @@ def moodle_xml_loads(text: str) -> QuizData:
 class _XmlFile:
     """A Moodle XML file being read, element by element: its category, questions and problems."""
 
-    def __init__(self, line_of: LineOf) -> None:
+    def __init__(self, line_of: LineOf, *, strict: bool = False) -> None:
         self.line_of = line_of
+        self.strict = strict
         self.errors: Problems = []
         self.warnings: list[str] = []
+        self.skips: list[Skip] = []
         self.title = ""
         self.description = ""
         self.drafts: list[Draft] = []
@@ -250,6 +257,8 @@ class _XmlFile:
                 return False
             draft = reader.read()
             self.errors.extend(reader.errors)
+            if reader.skip is not None:
+                self.skips.append(reader.skip)
             if draft is not None:
                 self.errors.extend(draft_problems(draft, line))
                 self.drafts.append(draft)
@@ -268,6 +277,7 @@ class _XmlFile:
             self.errors.append((reader.line, f"the title is longer than {TITLE_MAX} characters"))
 
     def quiz(self, line: int) -> QuizData:
+        skipped = skips_settle(self.skips, self.errors, strict=self.strict, importable=bool(self.drafts))
         if not self.drafts and not self.errors:
             self.errors.append((line, "no questions found"))
         if self.errors:
@@ -277,6 +287,7 @@ class _XmlFile:
             description=self.description,
             questions=tuple(self.drafts),
             warnings=warnings_capped(self.warnings),
+            skipped=skipped,
         )
 
 
@@ -290,6 +301,7 @@ class _XmlQuestion:
         self.line = line_of(element)
         self.errors: Problems = []
         self.dropped: list[str] = []
+        self.skip: Skip | None = None
         self.stem = ""
         self.explanation = ""
 
@@ -318,7 +330,11 @@ class _XmlQuestion:
         qtype = self.element.get("type", "")
         reader = QUESTION_READERS.get(qtype)
         if reader is None:
-            self.errors.append((self.line, f"question type {shortened(qtype)!r} is not supported: use {SUPPORTED}"))
+            message = f"question type {shortened(qtype)!r} is not supported: use {SUPPORTED}"
+            if re.fullmatch(r"[a-z][a-z0-9_]{0,39}", qtype):  # a question plugin's name, as Moodle's are
+                self.skip = Skip(self.line, MOODLE_TYPE_NAMES.get(qtype, qtype), message)
+            else:
+                self.errors.append((self.line, message))
             return None
         self.stem = self.text(self.element.find("questiontext"))
         if not self.stem:
@@ -437,6 +453,24 @@ class _XmlQuestion:
             self.errors.append((self.line, f"an ordering needs at least {MIN_PAIRS} items; it has {len(answers)}"))
         return self.draft(ORDERING, tuple(DraftOption(text) for text, _ in answers))
 
+
+# Moodle's names for the types of its standard distribution that this site lacks, for the list of
+# skipped questions; another plugin is listed by its own name.
+MOODLE_TYPE_NAMES = {
+    "essay": "essay",
+    "numerical": "numerical",
+    "calculated": "calculated",
+    "calculatedsimple": "simple calculated",
+    "calculatedmulti": "calculated multichoice",
+    "multianswer": "embedded answers (Cloze)",
+    "description": "description (text without a question)",
+    "ddwtos": "drag and drop into text",
+    "gapselect": "select missing words",
+    "ddimageortext": "drag and drop onto image",
+    "ddmarker": "drag and drop markers",
+    "randomsamatch": "random short-answer matching",
+    "random": "random question",
+}
 
 QUESTION_READERS: dict[str, Callable[[_XmlQuestion], Draft | None]] = {
     "multichoice": _XmlQuestion.choice,
