@@ -137,7 +137,9 @@ class Material:
 class DraftOption:
     text: str
     correct: bool = False
-    match: str = ""  # matching: the value this item pairs with
+    match: str = ""  # matching: the value this item pairs with; with no text, an extra wrong match
+    feedback: str = ""  # shown to a student who chose this option (Moodle's per-answer feedback)
+    weight: float | None = None  # Moodle's fraction of the marks, -1 to 1; None: all or nothing
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,9 @@ class Draft:
     accepted: tuple[str, ...] = ()  # gap-fill: every accepted answer
     rejected: tuple[str, ...] = ()  # gap-fill: wrong answers a typed response must not name
     item_keys: tuple[str, ...] = ()  # ordering and matching: the events or facts their items come from
+    name: str = ""  # the question's name in a Moodle bank ("::Q2::")
+    accepted_weights: tuple[float, ...] = ()  # gap-fill: each accepted answer's fraction (0 to 1); () all full
+    answer_feedback: tuple[tuple[str, str], ...] = ()  # gap-fill: (typed answer, feedback), from Moodle
     depth: str = "recall"  # understanding, recall or trivia: see fact_depth
     exact_date: bool = False  # the answer is a date (or dates)
     after_2009: bool = False  # asks about something that happened after 2009
@@ -754,9 +759,11 @@ def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted:
         problems.append("Give at least two options to choose from.")
     if kind == MULTIPLE and right < 1:
         problems.append("A multiple-select question needs at least one correct option.")
-    if kind in {ORDERING, MATCHING} and len(options) < 3:
+    # A matching's option without an item is an extra wrong match (Moodle's distractor).
+    items = [o for o in options if o[0].strip()] if kind == MATCHING else options
+    if kind in {ORDERING, MATCHING} and len(items) < 3:
         article = "An" if kind == ORDERING else "A"
-        problems.append(f"{article} {KIND_LABELS[kind]} question needs at least three items; it has {len(options)}.")
+        problems.append(f"{article} {KIND_LABELS[kind]} question needs at least three items; it has {len(items)}.")
     if kind == MATCHING and any(not match.strip() for _, _, match in options):
         problems.append("Give every matching item the answer it pairs with.")
     if kind == MATCHING and len({match.strip().casefold() for _, _, match in options}) < len(options):

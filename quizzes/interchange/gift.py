@@ -9,7 +9,7 @@ its MAX_OPTIONS + 1st answer and a file up to its MAX_QUESTIONS + 1st question, 
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from explainer.text import invisible_strip
@@ -44,6 +44,8 @@ from quizzes.interchange.model import (
     draft_problems,
     dropped_warning,
     label,
+    option_percent,
+    percent,
     skips_settle,
     sources_note,
     text_clean,
@@ -106,30 +108,48 @@ def _ordering_answers(draft: Draft) -> list[str]:
     ]
 
 
+def _feedback(text: str) -> str:
+    """An answer's feedback, after its '#', as Moodle writes it."""
+    return f"#{_escape(text)}" if text else ""
+
+
 def _matching_answers(draft: Draft) -> list[str]:
     return [f"={_escape(o.text, arrow=True)} -> {_escape(o.match, formatted=False)}" for o in draft.options]
 
 
 def _gap_fill_answers(draft: Draft) -> list[str]:
     # An accepted answer that itself starts like a weight ("%x") needs one written in front of it.
-    accepted = [f"={'%100%' if text.startswith('%') else ''}{_escape(text, arrow=True)}" for text in draft.accepted]
-    return accepted + [f"=%0%{_escape(text, arrow=True)}" for text in draft.rejected]
+    notes = dict(draft.answer_feedback)
+    answers = []
+    for index, text in enumerate(draft.accepted):
+        fraction = draft.accepted_weights[index] if index < len(draft.accepted_weights) else 1.0
+        weight = f"%{percent(fraction)}%" if fraction != 1.0 or text.startswith("%") else ""
+        answers.append(f"={weight}{_escape(text, arrow=True)}{_feedback(notes.get(text, ''))}")
+    return answers + [f"=%0%{_escape(text, arrow=True)}{_feedback(notes.get(text, ''))}" for text in draft.rejected]
 
 
 def _multiple_answers(draft: Draft) -> list[str]:
     share, wrong = weights(draft)
-    return [f"~%{share if option.correct else wrong}%{_escape(option.text)}" for option in draft.options]
+    return [
+        f"~%{option_percent(option, share, wrong)}%{_escape(option.text)}{_feedback(option.feedback)}"
+        for option in draft.options
+    ]
 
 
 def _choice_answers(draft: Draft) -> list[str]:
     """Single choice, or a true/false question that cannot be written as one. As in Moodle, a right
-    answer (=) takes no weight; a wrong one that starts like a weight ("%5% off") gets one."""
-    return [
-        f"={_escape(option.text)}"
-        if option.correct
-        else f"~{'%0%' if option.text.startswith('%') else ''}{_escape(option.text)}"
-        for option in draft.options
-    ]
+    answer (=) takes no weight; a wrong one that starts like a weight ("%5% off"), or is worth part
+    marks, gets one."""
+    answers = []
+    for option in draft.options:
+        text = f"{_escape(option.text)}{_feedback(option.feedback)}"
+        if option.correct:
+            answers.append(f"={text}")
+        elif option.weight or option.text.startswith("%"):
+            answers.append(f"~%{percent(option.weight or 0.0)}%{text}")
+        else:
+            answers.append(f"~{text}")
+    return answers
 
 
 ANSWER_WRITERS = {
@@ -159,11 +179,16 @@ def _question_write(number: int, draft: Draft, notes: list[str]) -> str:
         )
     if _arrowed(draft):
         notes.append(f"{name}: '->' inside an answer is written '-\\>' so it stays text; Moodle shows the backslash.")
-    stem = f"::Q{number}::{_escape(draft.stem)}"
+    name = _escape(draft.name, formatted=False) if draft.name.strip() else f"Q{number}"
+    stem = f"::{name}::{_escape(draft.stem)}"
     feedback = f"####{_escape(draft.explanation)}" if draft.explanation else ""
     key = true_false_key(draft)
     if key is not None:
-        lines.append(f"{stem}{{{'TRUE' if key else 'FALSE'}{feedback}}}")
+        # Moodle's order: the feedback for a wrong answer, then for a right one.
+        by_truth = {option.text == "True": option.feedback for option in draft.options}
+        wrong, right = by_truth[not key], by_truth[key]
+        notes_written = f"#{_escape(wrong)}#{_escape(right)}" if wrong or right else ""
+        lines.append(f"{stem}{{{'TRUE' if key else 'FALSE'}{notes_written}{feedback}}}")
         return "\n".join(lines)
     answers = ANSWER_WRITERS.get(draft.kind, _choice_answers)(draft)
     lines += [stem + "{", *(f"\t{answer}" for answer in answers), *([f"\t{feedback}"] if feedback else []), "}"]
@@ -179,6 +204,7 @@ ESCAPE = re.compile(r"\\([\\~=#{}:n>])")
 STAND_IN = {escape: chr(0xE000 + index) for index, escape in enumerate(GIFT_ESCAPES)}
 RESTORE = str.maketrans({stand_in: GIFT_ESCAPES[escape] for escape, stand_in in STAND_IN.items()})
 NEWLINE = str.maketrans({STAND_IN["n"]: "\n"})
+NEWLINE_TO_SPACE = str.maketrans({"\n": " "})
 # Anything that looks like a number between percent signs is a weight, to be checked, not text.
 WEIGHT = re.compile(r"%([-+]?(?:\d[\d.]*+|\.\d++)(?:e[-+]?\d++)?+|[-+]?(?:inf(?:inity)?|nan))%", re.IGNORECASE)
 FORMAT = re.compile(r"\[(\w+)\]")
@@ -407,6 +433,7 @@ class _Question:
         self.dropped: list[str] = []
         self.skip: Skip | None = None
         self.stem = ""
+        self.name = ""
         self.explanation = ""
         self.line = self.first  # of the answers
 
@@ -420,8 +447,16 @@ class _Question:
                 return text_clean(html_to_text(text, self.dropped))
         return text_clean(media_strip(text, self.dropped))
 
-    def draft(self, kind: str, options: tuple[DraftOption, ...] = (), **answers: tuple[str, ...]) -> Draft:
-        return Draft(kind=kind, stem=self.stem, options=options, explanation=self.explanation, topic=None, **answers)
+    def draft(self, kind: str, options: tuple[DraftOption, ...] = (), **answers) -> Draft:
+        return Draft(
+            kind=kind,
+            stem=self.stem,
+            options=options,
+            explanation=self.explanation,
+            topic=None,
+            name=self.name,
+            **answers,
+        )
 
     def read(self) -> Draft | None:
         answers = self.parts()
@@ -447,6 +482,7 @@ class _Question:
             if end == -1:
                 self.errors.append((self.first, "the question name is not closed with '::'"))
                 return None
+            self.name = text_clean(str(src[2:end]).translate(NEWLINE_TO_SPACE))
             src = src[end + 2 :].strip()
         opening, closing = src.find("{"), src.find("}")
         if opening == -1 and closing == -1:
@@ -481,8 +517,7 @@ class _Question:
         elif answers.find("=") != -1 and answers.find_seq("->") != -1:
             return self.matching(answers)
         elif (truth := str(_before_feedback(answers)).strip()) in TRUTHS:
-            options = (DraftOption("True", correct=TRUTHS[truth]), DraftOption("False", correct=not TRUTHS[truth]))
-            return self.draft(TRUE_FALSE, options)
+            return self.true_false(TRUTHS[truth], answers)
         else:
             return self.short_answer(answers)
         return None
@@ -498,8 +533,23 @@ class _Question:
             return None
         return parts
 
+    def true_false(self, key: bool, answers: _Src) -> Draft:
+        """{FALSE#for a wrong answer#for a right one}: Moodle's feedback, the wrong answer's first."""
+        _, parts = answers.split("#", 2)
+        wrong, right = ([self.text(part) for _, _, part in parts] + ["", ""])[:2]
+        options = (
+            DraftOption("True", correct=key, feedback=right if key else wrong),
+            DraftOption("False", correct=not key, feedback=wrong if key else right),
+        )
+        return self.draft(TRUE_FALSE, options)
+
+    def feedback(self, part: _Src) -> str:
+        """The feedback after an answer's '#', if any."""
+        mark = part.find("#")
+        return self.text(part[mark + 1 :]) if mark != -1 else ""
+
     def answer(self, part: _Src, line: int, *, weighted: bool = True) -> tuple[str, float | None]:
-        """An answer's text (feedback after '#' dropped) and its "%weight%" if it has one."""
+        """An answer's text (its feedback after '#' left to `feedback`) and its "%weight%" if it has one."""
         part = part.strip()
         weight = None
         if weighted and (match := WEIGHT.match(part.raw)):
@@ -516,27 +566,28 @@ class _Question:
             return None
         options = []
         single = any(marker == "=" for marker, _, _ in parts)
-        partial = False
         for marker, line, part in parts:
             # As in Moodle, a right answer takes no weight: "=%50%x" is the text "%50%x".
             text, weight = self.answer(part, line, weighted=marker == "~")
-            correct = marker == "=" or (weight or 0) > 0
-            partial |= single and marker == "~" and correct
+            correct = marker == "=" or (not single and (weight or 0) > 0)
+            if marker == "=":
+                weight = 100.0
             if not text:
                 self.errors.append((line, "an empty answer"))
             too_long(text, line, self.errors)
-            options.append(DraftOption(text, correct=correct))
+            fraction = None if weight is None else weight / 100
+            options.append(DraftOption(text, correct=correct, feedback=self.feedback(part.strip()), weight=fraction))
         if len(options) < 2:
             self.errors.append((self.first, "a choice question needs at least two answers"))
-        return self.single(options, partial=partial) if single else self.multiple(options)
+        return self.single(options) if single else self.multiple(options)
 
-    def single(self, options: list[DraftOption], *, partial: bool) -> Draft:
+    def single(self, options: list[DraftOption]) -> Draft:
+        """One right answer (=); others may carry part marks ({~a ~%50%b =c}), as in Moodle. Without
+        any, the weights are left out: all or nothing, as a question made here."""
         right = sum(option.correct for option in options)
-        if partial:
-            self.errors.append(
-                (self.first, "part marks (~%50%) next to a right answer (=) cannot be held: one answer is right")
-            )
-        elif right > 1:
+        partial = any(not option.correct and option.weight for option in options)
+        options = [replace(option, weight=(option.weight or 0.0) if partial else None) for option in options]
+        if right > 1:
             self.errors.append(
                 (self.first, f"a single choice has {right} right answers (=): use ~%50% weights for several")
             )
@@ -547,6 +598,7 @@ class _Question:
             self.errors.append(
                 (self.first, "no right answer: mark it with =, or give the right ones positive weights (~%50%)")
             )
+        options = [replace(option, weight=option.weight or 0.0) for option in options]
         return self.draft(MULTIPLE, tuple(options))
 
     def matching(self, answers: _Src) -> Draft | None:
@@ -560,16 +612,17 @@ class _Question:
                 self.errors.append((line, "a matching pair needs '->' between the item and its match"))
                 continue
             left, right = self.text(part[:arrow]), text_clean(media_strip(str(part[arrow + 2 :]), self.dropped))
-            if not left:
-                self.errors.append((line, "a match without an item (an extra wrong match) cannot be held"))
+            if not left and self.ordering:
+                self.errors.append((line, "an ordering has no extra wrong places"))
             if not right:
                 self.errors.append((line, "an item without its match after '->'"))
             too_long(left, line, self.errors)
             too_long(right, line, self.errors)
             pairs.append((left, right))
         kind = "an ordering" if self.ordering else "a matching question"
-        if len(pairs) < MIN_PAIRS:
-            self.errors.append((self.first, f"{kind} needs at least {MIN_PAIRS} pairs; it has {len(pairs)}"))
+        items = sum(1 for left, _ in pairs if left)  # "= -> Chat": an extra wrong match, no item
+        if items < MIN_PAIRS:
+            self.errors.append((self.first, f"{kind} needs at least {MIN_PAIRS} pairs; it has {items}"))
         if self.ordering:
             return self.ordering_from_places(pairs)
         return self.draft(MATCHING, tuple(DraftOption(left, match=right) for left, right in pairs))
@@ -605,15 +658,27 @@ class _Question:
         parts = self.answers_split(answers, "=", "text before the first answer: start each answer with =")
         if parts is None:
             return None
-        accepted, rejected = [], []
+        accepted, weights, rejected, feedback = [], [], [], []
         for _, line, part in parts:
             text, weight = self.answer(part, line)
             if not text:
                 self.errors.append((line, "an empty answer"))
-            (accepted if weight is None or weight > 0 else rejected).append(text)
+            if weight is None or weight > 0:
+                accepted.append(text)
+                weights.append(1.0 if weight is None else weight / 100)
+            else:
+                rejected.append(text)
+            if note := self.feedback(part.strip()):
+                feedback.append((text, note))
         if parts and not accepted:
             self.errors.append((self.first, "a short answer with no accepted answer (all are at 0%)"))
-        return self.draft(GAP_FILL, accepted=tuple(accepted), rejected=tuple(rejected))
+        return self.draft(
+            GAP_FILL,
+            accepted=tuple(accepted),
+            rejected=tuple(rejected),
+            accepted_weights=() if all(weight == 1.0 for weight in weights) else tuple(weights),
+            answer_feedback=tuple(feedback),
+        )
 
 
 def _before_feedback(part: _Src) -> _Src:

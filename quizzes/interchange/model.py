@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from explainer.text import invisible_strip
-from quizzes.generation import GAP_FILL, KIND_LABELS, MULTIPLE, TRUE_FALSE, Draft, question_problems
+from quizzes.generation import GAP_FILL, KIND_LABELS, MULTIPLE, TRUE_FALSE, Draft, DraftOption, question_problems
 
 GIFT = "gift"
 MOODLE_XML = "moodlexml"
@@ -16,6 +16,7 @@ FORMAT_NAMES = {GIFT: "GIFT", MOODLE_XML: "Moodle XML"}
 # import rather than cut.
 TITLE_MAX = 200
 OPTION_MAX = 300
+NAME_MAX = 255  # Question.name, as Moodle's question name
 MIN_PAIRS = 3  # ordering and matching; Moodle's matching needs three as well
 # A quiz file is small: these caps refuse a file built to make the preview or the database crawl,
 # and bound the work spent on one: a reader stops at the first question or answer over them.
@@ -23,6 +24,11 @@ MAX_QUESTIONS = 200
 MAX_OPTIONS = 50
 ERRORS_SHOWN = 50  # a file with more problems is listed this far, then "and N more"
 WEIGHT_MAX = 100  # a GIFT weight or a Moodle fraction is a percentage, from -100 to 100
+# The grades Moodle allows an answer (question_bank::fraction_options_full), and their negatives;
+# Moodle's importer refuses a file with any other (match_grade_options, within 0.00001).
+MOODLE_GRADES = (1, 0.9, 5 / 6, 0.8, 0.75, 0.7, 2 / 3, 0.6, 0.5, 0.4, 1 / 3, 0.3, 0.25, 0.2, 1 / 6, 1 / 7, 0.125)
+MOODLE_GRADES += (1 / 9, 0.1, 0.05, 0)
+GRADE_TOLERANCE = 0.00001
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 C0_CONTROLS = "".join(map(chr, range(32))) + "\x7f"
 SUPPORTED = "single or multiple choice, true/false, short answer, matching and ordering"
@@ -68,8 +74,9 @@ def text_clean(text: str) -> str:
     return invisible_strip(text, keep=C0_CONTROLS).strip()
 
 
-def weight_problem(value: str) -> str | None:
-    """What is wrong with `value` as a GIFT weight or a Moodle fraction (a percentage), or None."""
+def weight_problem(value: str, *, graded: bool = True) -> str | None:
+    """What is wrong with `value` as a GIFT weight or a Moodle fraction (a percentage), or None.
+    A grade must be one Moodle allows; an ordering's fractions (`graded=False`) only number its items."""
     shown = repr(shortened(value))
     try:
         number = float(value)
@@ -77,6 +84,8 @@ def weight_problem(value: str) -> str | None:
         return f"{shown} is not a number"
     if not -WEIGHT_MAX <= number <= WEIGHT_MAX:  # False for NaN, so NaN is refused too
         return f"{shown} is not a percentage from -{WEIGHT_MAX} to {WEIGHT_MAX}"
+    if graded and not any(abs(abs(number) / 100 - grade) < GRADE_TOLERANCE for grade in MOODLE_GRADES):
+        return f"{shortened(value.strip())}% is not a grade Moodle allows (100, 90, 83.33333, 80, 75, 70, 66.66667, …)"
     return None
 
 
@@ -92,7 +101,8 @@ def too_long(text: str, line: int, errors: Problems) -> None:
 
 def texts(draft: Draft) -> list[str]:
     options = [text for option in draft.options for text in (option.text, option.match)]
-    return [draft.stem, draft.explanation, *options, *draft.accepted, *draft.rejected]
+    feedback = [option.feedback for option in draft.options] + [note for _, note in draft.answer_feedback]
+    return [draft.stem, draft.explanation, draft.name, *options, *feedback, *draft.accepted, *draft.rejected]
 
 
 def draft_problems(draft: Draft, line: int) -> Problems:
@@ -106,6 +116,8 @@ def draft_problems(draft: Draft, line: int) -> Problems:
     ]
     if any(CONTROL.search(text) for text in texts(draft)):
         problems.append((line, "a control character (such as NUL) is in the text: remove it"))
+    if len(draft.name) > NAME_MAX:
+        problems.append((line, f"the question name is longer than {NAME_MAX} characters"))
     if len(draft.options) > MAX_OPTIONS:
         problems.append((line, f"more than {MAX_OPTIONS} answers in one question"))
     return problems
@@ -195,6 +207,19 @@ def weights(draft: Draft) -> tuple[str, str]:
     return share, "-100"
 
 
+def percent(fraction: float) -> str:
+    """A fraction (0.5) as the percentage Moodle writes ("50"), to five decimals ("33.33333")."""
+    return f"{fraction * 100:.5f}".rstrip("0").rstrip(".") if fraction else "0"
+
+
+def option_percent(option: DraftOption, share: str, wrong: str) -> str:
+    """A multiple select's option as a Moodle percentage: its own weight, from the file it came
+    from, or else this site's (`weights`)."""
+    if option.weight is not None:
+        return percent(option.weight)
+    return share if option.correct else wrong
+
+
 def true_false_key(draft: Draft) -> bool | None:
     """Whether a true/false question's key is True; None when its options are not exactly True and False."""
     if draft.kind != TRUE_FALSE:
@@ -209,7 +234,7 @@ def true_false_key(draft: Draft) -> bool | None:
 def common_notes(number: int, draft: Draft) -> list[str]:
     name = label(number, draft)
     notes = []
-    if draft.kind == MULTIPLE:
+    if draft.kind == MULTIPLE and all(option.weight is None for option in draft.options):
         share, wrong = weights(draft)
         notes.append(
             f"{name}: Moodle gives part marks where this site marks all or nothing; written as {share}% "

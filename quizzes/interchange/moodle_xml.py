@@ -32,6 +32,8 @@ from quizzes.interchange.model import (
     draft_problems,
     dropped_warning,
     label,
+    option_percent,
+    percent,
     shortened,
     skips_settle,
     sources_note,
@@ -89,16 +91,18 @@ def _text(parent: ET.Element, text: str) -> ET.Element:
     return parent
 
 
-def _answer(parent: ET.Element, text: str, fraction: str, *, fmt: str = "html") -> None:
+def _answer(parent: ET.Element, text: str, fraction: str, *, fmt: str = "html", feedback: str = "") -> None:
     answer = ET.SubElement(parent, "answer", fraction=fraction, format=fmt)
     _text(answer, text_to_html(text) if fmt == "html" else text)
+    if feedback:
+        _text(ET.SubElement(answer, "feedback", format="html"), text_to_html(feedback))
 
 
 def _question_write(number: int, draft: Draft) -> ET.Element:
     key = true_false_key(draft)
     qtype = QTYPES[draft.kind] if draft.kind != TRUE_FALSE or key is not None else "multichoice"
     question = ET.Element("question", type=qtype)
-    _text(ET.SubElement(question, "name"), f"Q{number}")
+    _text(ET.SubElement(question, "name"), draft.name if draft.name.strip() else f"Q{number}")
     _text(ET.SubElement(question, "questiontext", format="html"), text_to_html(draft.stem, paragraph=True))
     feedback = text_to_html(draft.explanation, paragraph=True) if draft.explanation else ""
     _text(ET.SubElement(question, "generalfeedback", format="html"), feedback)
@@ -116,26 +120,30 @@ def _choice_write(question: ET.Element, draft: Draft) -> None:
     ET.SubElement(question, "answernumbering").text = "abc"
     right, wrong = weights(draft) if multiple else ("100", "0")
     for option in draft.options:
-        _answer(question, option.text, right if option.correct else wrong)
+        fraction = option_percent(option, right, wrong) if multiple or option.weight is not None else None
+        _answer(question, option.text, fraction or (right if option.correct else wrong), feedback=option.feedback)
 
 
 def _true_false_write(question: ET.Element, draft: Draft) -> None:
     key = true_false_key(draft)
-    _answer(question, "true", "100" if key else "0", fmt="plain_text")
-    _answer(question, "false", "0" if key else "100", fmt="plain_text")
+    notes = {option.text: option.feedback for option in draft.options}
+    _answer(question, "true", "100" if key else "0", fmt="plain_text", feedback=notes.get("True", ""))
+    _answer(question, "false", "0" if key else "100", fmt="plain_text", feedback=notes.get("False", ""))
 
 
 def _short_answer_write(question: ET.Element, draft: Draft) -> None:
     ET.SubElement(question, "usecase").text = "0"
-    for answer in draft.accepted:
-        _answer(question, answer, "100", fmt="plain_text")
+    notes = dict(draft.answer_feedback)
+    for index, answer in enumerate(draft.accepted):
+        fraction = draft.accepted_weights[index] if index < len(draft.accepted_weights) else 1.0
+        _answer(question, answer, percent(fraction), fmt="plain_text", feedback=notes.get(answer, ""))
     for answer in draft.rejected:
-        _answer(question, answer, "0", fmt="plain_text")
+        _answer(question, answer, "0", fmt="plain_text", feedback=notes.get(answer, ""))
 
 
 def _matching_write(question: ET.Element, draft: Draft) -> None:
     ET.SubElement(question, "shuffleanswers").text = "true"
-    for option in draft.options:
+    for option in draft.options:  # an extra wrong match has no text: Moodle's own way
         subquestion = _text(ET.SubElement(question, "subquestion", format="html"), text_to_html(option.text))
         _text(ET.SubElement(subquestion, "answer"), option.match)
 
@@ -323,8 +331,14 @@ class _XmlQuestion:
             if not name or not any(f"“{name[:80]}”" in dropped for dropped in self.dropped):
                 self.dropped.append(f"the attached file “{name[:80]}”" if name else "an attached file")
 
-    def draft(self, kind: str, options: tuple[DraftOption, ...] = (), **answers: tuple[str, ...]) -> Draft:
-        return Draft(kind=kind, stem=self.stem, options=options, explanation=self.explanation, topic=None, **answers)
+    def draft(self, kind: str, options: tuple[DraftOption, ...] = (), **answers) -> Draft:
+        name = self.text(self.element.find("name"), fmt="plain_text")
+        return Draft(
+            kind=kind, stem=self.stem, options=options, explanation=self.explanation, topic=None, name=name, **answers
+        )
+
+    def feedback(self, answer: ET.Element) -> str:
+        return self.text(answer.find("feedback"))
 
     def read(self) -> Draft | None:
         qtype = self.element.get("type", "")
@@ -354,13 +368,13 @@ class _XmlQuestion:
 
     def fraction(self, answer: ET.Element) -> float:
         value = answer.get("fraction", "0")
-        if problem := weight_problem(value):
+        if problem := weight_problem(value, graded=self.element.get("type") != "ordering"):
             self.errors.append((self.line_of(answer), f"fraction {problem}"))
             return 0.0
         return float(value)
 
-    def options(self) -> list[tuple[str, float]] | None:
-        """Each <answer>'s text and fraction."""
+    def options(self) -> list[tuple[str, float, str]] | None:
+        """Each <answer>'s text, fraction (a percentage) and feedback."""
         answers = self.children("answer")
         if answers is None:
             return None
@@ -371,7 +385,7 @@ class _XmlQuestion:
             if not text:
                 self.errors.append((line, "an empty answer"))
             too_long(text, line, self.errors)
-            found.append((text, self.fraction(answer)))
+            found.append((text, self.fraction(answer), self.feedback(answer)))
         return found
 
     def choice(self) -> Draft | None:
@@ -381,46 +395,71 @@ class _XmlQuestion:
         if len(answers) < 2:
             self.errors.append((self.line, "a choice question needs at least two answers"))
         if (self.element.findtext("single") or "true").strip().lower() not in {"true", "1"}:
-            options = tuple(DraftOption(text, correct=fraction > 0) for text, fraction in answers)
+            options = tuple(
+                DraftOption(text, correct=fraction > 0, feedback=note, weight=fraction / 100)
+                for text, fraction, note in answers
+            )
             if not any(option.correct for option in options):
                 self.errors.append((self.line, "a multiple select with no right answer (no positive fraction)"))
             return self.draft(MULTIPLE, options)
-        right = [fraction for _, fraction in answers if fraction >= 100]
-        if any(0 < fraction < 100 for _, fraction in answers):
-            self.errors.append((self.line, "part marks in a single choice cannot be held: one answer is right, at 100"))
-        elif len(right) != 1:
+        right = [fraction for _, fraction, _ in answers if fraction >= 100]
+        if len(right) != 1:
             self.errors.append(
                 (self.line, f"a single choice needs one right answer (fraction 100); it has {len(right)}")
             )
-        return self.draft(SINGLE, tuple(DraftOption(text, correct=fraction >= 100) for text, fraction in answers))
+        # Part marks for a nearly right answer are kept; without any, all or nothing, as here.
+        partial = any(0 < fraction < 100 for _, fraction, _ in answers)
+        return self.draft(
+            SINGLE,
+            tuple(
+                DraftOption(text, correct=fraction >= 100, feedback=note, weight=fraction / 100 if partial else None)
+                for text, fraction, note in answers
+            ),
+        )
 
     def true_false(self) -> Draft | None:
         answers = self.children("answer")
         if answers is None:
             return None
         right = {self.text(answer, fmt="plain_text").lower(): self.fraction(answer) > 0 for answer in answers}
+        notes = {self.text(answer, fmt="plain_text").lower(): self.feedback(answer) for answer in answers}
         if set(right) != {"true", "false"} or right["true"] == right["false"]:
             self.errors.append((self.line, "a true/false question needs answers 'true' and 'false', one at 100"))
             return self.draft(TRUE_FALSE)
-        options = (DraftOption("True", correct=right["true"]), DraftOption("False", correct=right["false"]))
+        options = (
+            DraftOption("True", correct=right["true"], feedback=notes["true"]),
+            DraftOption("False", correct=right["false"], feedback=notes["false"]),
+        )
         return self.draft(TRUE_FALSE, options)
 
     def short_answer(self) -> Draft | None:
         answers = self.children("answer")
         if answers is None:
             return None
-        accepted, rejected = [], []
+        accepted, weights, rejected, feedback = [], [], [], []
         for answer in answers:
             # Moodle compares typed answers with the raw text, whatever format the file names.
             text = self.text(answer, fmt="plain_text")
             fraction = self.fraction(answer)
             if not text:
                 self.errors.append((self.line_of(answer), "an empty answer"))
+                continue
+            if fraction > 0:
+                accepted.append(text)
+                weights.append(fraction / 100)
             else:
-                (accepted if fraction > 0 else rejected).append(text)
+                rejected.append(text)
+            if note := self.feedback(answer):
+                feedback.append((text, note))
         if not accepted:
             self.errors.append((self.line, "a short answer with no accepted answer (fraction above 0)"))
-        return self.draft(GAP_FILL, accepted=tuple(accepted), rejected=tuple(rejected))
+        return self.draft(
+            GAP_FILL,
+            accepted=tuple(accepted),
+            rejected=tuple(rejected),
+            accepted_weights=() if all(weight == 1.0 for weight in weights) else tuple(weights),
+            answer_feedback=tuple(feedback),
+        )
 
     def matching(self) -> Draft | None:
         subquestions = self.children("subquestion")
@@ -431,17 +470,14 @@ class _XmlQuestion:
             line = self.line_of(subquestion)
             left = self.text(subquestion)
             right = self.text(subquestion.find("answer"), fmt="plain_text")
-            if not left:
-                self.errors.append((line, "a match without an item (an extra wrong match) cannot be held"))
             if not right:
                 self.errors.append((line, "an item without its match (<answer>)"))
             too_long(left, line, self.errors)
             too_long(right, line, self.errors)
             options.append(DraftOption(left, match=right))
-        if len(options) < MIN_PAIRS:
-            self.errors.append(
-                (self.line, f"a matching question needs at least {MIN_PAIRS} pairs; it has {len(options)}")
-            )
+        items = sum(1 for option in options if option.text)  # one without: an extra wrong match
+        if items < MIN_PAIRS:
+            self.errors.append((self.line, f"a matching question needs at least {MIN_PAIRS} pairs; it has {items}"))
         return self.draft(MATCHING, tuple(options))
 
     def ordering(self) -> Draft | None:
@@ -451,7 +487,7 @@ class _XmlQuestion:
             return None
         if len(answers) < MIN_PAIRS:
             self.errors.append((self.line, f"an ordering needs at least {MIN_PAIRS} items; it has {len(answers)}"))
-        return self.draft(ORDERING, tuple(DraftOption(text) for text, _ in answers))
+        return self.draft(ORDERING, tuple(DraftOption(text) for text, _, _ in answers))
 
 
 # Moodle's names for the types of its standard distribution that this site lacks, for the list of
@@ -477,5 +513,6 @@ QUESTION_READERS: dict[str, Callable[[_XmlQuestion], Draft | None]] = {
     "truefalse": _XmlQuestion.true_false,
     "shortanswer": _XmlQuestion.short_answer,
     "matching": _XmlQuestion.matching,
+    "match": _XmlQuestion.matching,  # the type's own name in Moodle, which some exporters write
     "ordering": _XmlQuestion.ordering,
 }
