@@ -62,8 +62,10 @@ class AnswerForm(forms.Form):
                         error_messages={"required": "Give every event a place.", "invalid_choice": "Not a place."},
                     )
             case Kind.MATCHING:
+                # Every option's match is a choice, an extra wrong match (no text) too; only items are asked.
                 self.match_by_token = {attempt.token(o, "match"): o for o in self.items}
                 matches = attempt.shuffled(question, [(t, o.match) for t, o in self.match_by_token.items()], "match")
+                self.by_token = {token: option for token, option in self.by_token.items() if option.text}
                 for token, option in self.by_token.items():
                     self.fields[f"match-{token}"] = forms.ChoiceField(
                         label=option.text,

@@ -74,7 +74,9 @@ def _scores(attempts: list[Attempt]) -> list[analysis.AttemptScores]:
             student=student_name(attempt),
             answers={
                 response.question_id: analysis.AnswerScore(
-                    correct=response.is_correct, options=tuple(response.answer.get("options", ()))
+                    correct=response.is_correct,
+                    options=tuple(response.answer.get("options", ())),
+                    score=response.score,
                 )
                 for response in attempt.responses.all()
             },

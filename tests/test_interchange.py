@@ -39,7 +39,7 @@ from quizzes.interchange import (
     moodle_xml_dumps,
     moodle_xml_loads,
 )
-from quizzes.interchange.model import weights
+from quizzes.interchange.model import fraction_of, weights
 from quizzes.models import Question, Quiz
 from quizzes.transfer import quiz_data, quiz_export, quiz_import
 
@@ -110,7 +110,7 @@ def portable(draft: Draft) -> Draft:
     here comes back with the weights it was written with (Moodle's part marks)."""
     draft = replace(draft, topic=None, fact_key=None, sentences=(), source_note="", item_keys=())
     if draft.kind == MULTIPLE and all(option.weight is None for option in draft.options):
-        share, wrong = (float(value) / 100 for value in weights(draft))
+        share, wrong = (fraction_of(float(value)) for value in weights(draft))
         options = tuple(replace(option, weight=share if option.correct else wrong) for option in draft.options)
         draft = replace(draft, options=options)
     return draft

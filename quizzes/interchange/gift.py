@@ -43,6 +43,7 @@ from quizzes.interchange.model import (
     common_notes,
     draft_problems,
     dropped_warning,
+    fraction_of,
     label,
     option_percent,
     percent,
@@ -575,7 +576,7 @@ class _Question:
             if not text:
                 self.errors.append((line, "an empty answer"))
             too_long(text, line, self.errors)
-            fraction = None if weight is None else weight / 100
+            fraction = None if weight is None else fraction_of(weight)
             options.append(DraftOption(text, correct=correct, feedback=self.feedback(part.strip()), weight=fraction))
         if len(options) < 2:
             self.errors.append((self.first, "a choice question needs at least two answers"))
@@ -665,7 +666,7 @@ class _Question:
                 self.errors.append((line, "an empty answer"))
             if weight is None or weight > 0:
                 accepted.append(text)
-                weights.append(1.0 if weight is None else weight / 100)
+                weights.append(1.0 if weight is None else fraction_of(weight))
             else:
                 rejected.append(text)
             if note := self.feedback(part.strip()):

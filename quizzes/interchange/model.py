@@ -207,6 +207,11 @@ def weights(draft: Draft) -> tuple[str, str]:
     return share, "-100"
 
 
+def fraction_of(percentage: float) -> float:
+    """A percentage (33.33333) as the fraction Moodle stores (0.3333333, seven decimals)."""
+    return round(percentage / 100, 7)
+
+
 def percent(fraction: float) -> str:
     """A fraction (0.5) as the percentage Moodle writes ("50"), to five decimals ("33.33333")."""
     return f"{fraction * 100:.5f}".rstrip("0").rstrip(".") if fraction else "0"

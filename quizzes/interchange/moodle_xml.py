@@ -31,6 +31,7 @@ from quizzes.interchange.model import (
     common_notes,
     draft_problems,
     dropped_warning,
+    fraction_of,
     label,
     option_percent,
     percent,
@@ -396,7 +397,7 @@ class _XmlQuestion:
             self.errors.append((self.line, "a choice question needs at least two answers"))
         if (self.element.findtext("single") or "true").strip().lower() not in {"true", "1"}:
             options = tuple(
-                DraftOption(text, correct=fraction > 0, feedback=note, weight=fraction / 100)
+                DraftOption(text, correct=fraction > 0, feedback=note, weight=fraction_of(fraction))
                 for text, fraction, note in answers
             )
             if not any(option.correct for option in options):
@@ -412,7 +413,9 @@ class _XmlQuestion:
         return self.draft(
             SINGLE,
             tuple(
-                DraftOption(text, correct=fraction >= 100, feedback=note, weight=fraction / 100 if partial else None)
+                DraftOption(
+                    text, correct=fraction >= 100, feedback=note, weight=fraction_of(fraction) if partial else None
+                )
                 for text, fraction, note in answers
             ),
         )
@@ -446,7 +449,7 @@ class _XmlQuestion:
                 continue
             if fraction > 0:
                 accepted.append(text)
-                weights.append(fraction / 100)
+                weights.append(fraction_of(fraction))
             else:
                 rejected.append(text)
             if note := self.feedback(answer):

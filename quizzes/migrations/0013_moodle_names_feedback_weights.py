@@ -1,0 +1,81 @@
+from django.db import migrations, models
+
+import quizzes.models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("quizzes", "0011_fact_protected"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="question",
+            name="name",
+            field=models.CharField(
+                blank=True, help_text="Its name in a Moodle question bank, kept for the way back.", max_length=255
+            ),
+        ),
+        migrations.AddField(
+            model_name="question",
+            name="accepted_weights",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Gap-fill: the part of the marks each accepted answer is worth (0 to 1), in their order; "
+                "empty: each is worth full marks.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="question",
+            name="answer_feedback",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="Gap-fill: what a student who typed an answer reads, by answer."
+            ),
+        ),
+        migrations.AddField(
+            model_name="option",
+            name="feedback",
+            field=models.TextField(blank=True, help_text="What a student who chose this option reads."),
+        ),
+        migrations.AddField(
+            model_name="option",
+            name="weight",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                help_text="Part marks, Moodle's way: the fraction of the marks it is worth (-1 to 1); a multiple "
+                "select scores the sum of its chosen options', at least 0. Empty: all or nothing.",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="option",
+            name="match",
+            field=models.CharField(
+                blank=True,
+                help_text="Matching: what this item pairs with; with no text, an extra wrong match to choose from.",
+                max_length=300,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="option",
+            name="text",
+            field=models.CharField(blank=True, max_length=300),
+        ),
+        migrations.AddField(
+            model_name="response",
+            name="score",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                help_text="The part of the marks earned, 0 to 1; empty: all or nothing, by is_correct.",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="attempt",
+            name="score",
+            field=quizzes.models.MarksField(
+                blank=True, help_text="Marks, once finished: one per question, part marks summed.", null=True
+            ),
+        ),
+    ]

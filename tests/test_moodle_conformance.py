@@ -1,0 +1,407 @@
+"""Moodle's own test material as ours (issue 18): its GIFT fixture (question/format/gift/tests/
+fixtures/questions.gift.txt), snippets from giftformat_test.php and its XML fixtures, each read as
+Moodle reads it, refused where Moodle refuses it, and written back so that Moodle reads the same.
+
+The inputs are written out here (the facts carry over, not Moodle's code)."""
+
+import pytest
+
+from quizzes.generation import GAP_FILL, MATCHING, MULTIPLE, SINGLE, TRUE_FALSE, DraftOption
+from quizzes.interchange import (
+    InterchangeError,
+    QuizData,
+    gift_dumps,
+    gift_loads,
+    moodle_xml_dumps,
+    moodle_xml_loads,
+)
+
+O = DraftOption  # noqa: E741
+
+# Moodle's GIFT fixture, as it stands in Moodle's tree (nine questions; the stray '";' after two
+# closing braces is Moodle's own, and Moodle reads it as the text after a missing word).
+MOODLE_GIFT = """// essay
+::Q8:: How are you? {}
+
+// question: 2  name: Moodle activities
+::Moodle activities::[html]Match the <b>activity</b> to the description.{
+    =[html]An activity supporting asynchronous discussions. -> Forum
+    =[moodle]A teacher asks a question and specifies a choice of multiple responses. -> Choice
+    =[plain]A bank of record entries which participants can add to. -> Database
+    =[markdown]A collection of web pages that anyone can add to or edit. -> Wiki
+    = -> Chat
+}
+
+// multiple choice with specified feedback for right and wrong answers
+::Q2:: What's between orange and green in the spectrum?
+{
+    =yellow # right; good!
+    ~red # [html]wrong, it's yellow
+    ~[plain]blue # wrong, it's yellow
+}
+
+// multiple choice, multiple response with specified feedback for right and wrong answers
+::colours:: What's between orange and green in the spectrum?
+{
+    ~%50%yellow # right; good!
+    ~%-100%red # [html]wrong
+    ~%50%off-beige # right; good!
+    ~%-100%[plain]blue # wrong
+}
+
+// math range question
+::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}";
+
+// question: 666  name: Shortanswer
+::Shortanswer::Which is the best animal?{
+    =Frog#Good!
+    =%50%Cat#What is it with Moodlers and cats?
+    =%0%*#Completely wrong
+}
+
+// true/false, with general feedback
+::Q1:: 42 is the Absolute Answer to everything.{
+FALSE#42 is the Ultimate Answer.#You gave the right answer.
+####This is, of course, a Hitchiker's Guide to the Galaxy reference.}";
+
+// name 0-11
+::2-08 TSL::TSL is blablabla.{T}
+
+// name 0-11
+::2-08 TSL::TSL is blablabla.{TRUE}
+"""
+
+SPECTRUM = "What's between orange and green in the spectrum?"
+
+
+def by_name(quiz: QuizData) -> dict[str, object]:
+    return {draft.name: draft for draft in quiz.questions}
+
+
+def test_moodle_s_gift_fixture_imports_as_one_file_and_lists_what_it_skips():
+    quiz = gift_loads(MOODLE_GIFT)
+    assert [draft.name for draft in quiz.questions] == [
+        "Moodle activities",
+        "Q2",
+        "colours",
+        "Shortanswer",
+        "Q1",
+        "2-08 TSL",
+        "2-08 TSL",
+    ]
+    # The essay is skipped and listed; so is the numerical question, a type this site lacks (item 5).
+    assert quiz.skipped == ("line 2: essay, skipped", "line 31: numerical, skipped")
+
+
+# Moodle case, what Moodle holds (giftformat_test.php), and what we hold: one row per question.
+CONFORMANCE = [
+    pytest.param(
+        "Moodle activities",
+        MATCHING,
+        (
+            O("An activity supporting asynchronous discussions.", match="Forum"),
+            O("A teacher asks a question and specifies a choice of multiple responses.", match="Choice"),
+            O("A bank of record entries which participants can add to.", match="Database"),
+            O("A collection of web pages that anyone can add to or edit.", match="Wiki"),
+            O("", match="Chat"),  # Moodle's extra wrong answer: a choice with no item
+        ),
+        id="match-with-an-extra-wrong-answer",
+    ),
+    pytest.param(
+        "Q2",
+        SINGLE,
+        (
+            O("yellow", correct=True, feedback="right; good!"),
+            O("red", feedback="wrong, it's yellow"),
+            O("blue", feedback="wrong, it's yellow"),
+        ),
+        id="multichoice-with-feedback",
+    ),
+    pytest.param(
+        "colours",
+        MULTIPLE,
+        (
+            O("yellow", correct=True, feedback="right; good!", weight=0.5),
+            O("red", feedback="wrong", weight=-1.0),
+            O("off-beige", correct=True, feedback="right; good!", weight=0.5),
+            O("blue", feedback="wrong", weight=-1.0),
+        ),
+        id="multiple-response-with-weights-and-feedback",
+    ),
+    pytest.param(
+        "Q1",
+        TRUE_FALSE,
+        (
+            O("True", feedback="42 is the Ultimate Answer."),
+            O("False", correct=True, feedback="You gave the right answer."),
+        ),
+        id="truefalse-with-feedback",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "options"), CONFORMANCE)
+def test_each_question_of_moodle_s_fixture_holds_what_moodle_holds(name, kind, options):
+    draft = by_name(gift_loads(MOODLE_GIFT))[name]
+    assert (draft.kind, draft.options) == (kind, options)
+
+
+def test_the_short_answer_keeps_cat_at_half_marks_and_every_answer_s_feedback():
+    draft = by_name(gift_loads(MOODLE_GIFT))["Shortanswer"]
+    assert draft.kind == GAP_FILL
+    assert draft.accepted == ("Frog", "Cat") and draft.accepted_weights == (1.0, 0.5)
+    assert draft.rejected == ("*",)
+    assert dict(draft.answer_feedback) == {
+        "Frog": "Good!",
+        "Cat": "What is it with Moodlers and cats?",
+        "*": "Completely wrong",
+    }
+
+
+def test_general_feedback_and_moodle_s_text_after_the_answers_are_read_as_moodle_reads_them():
+    draft = by_name(gift_loads(MOODLE_GIFT))["Q1"]
+    assert draft.explanation == "This is, of course, a Hitchiker's Guide to the Galaxy reference."
+    # Moodle: text after the answers makes a missing word, "_____", followed by that text.
+    assert draft.stem == '42 is the Absolute Answer to everything._____";'
+
+
+def test_t_and_true_are_both_true():
+    tsl = [draft for draft in gift_loads(MOODLE_GIFT).questions if draft.name == "2-08 TSL"]
+    assert [draft.options for draft in tsl] == [(O("True", correct=True), O("False"))] * 2
+
+
+@pytest.mark.parametrize("dumps", [gift_dumps, moodle_xml_dumps], ids=["gift", "moodlexml"])
+def test_moodle_s_fixture_goes_back_to_moodle_with_everything_it_held(dumps):
+    quiz = gift_loads(MOODLE_GIFT)
+    text, _ = dumps(quiz)
+    back = (gift_loads if dumps is gift_dumps else moodle_xml_loads)(text)
+    assert back.questions == quiz.questions
+
+
+def test_gift_written_back_keeps_names_weights_feedback_and_the_extra_wrong_match():
+    text, notes = gift_dumps(gift_loads(MOODLE_GIFT))
+    assert "::colours::What's between orange and green in the spectrum?{\n\t~%50%yellow#right; good!\n" in text
+    assert "\t~%-100%red#wrong\n" in text
+    assert "\t=Frog#Good!\n\t=%50%Cat#What is it with Moodlers and cats?\n\t=%0%*#Completely wrong\n" in text
+    assert "\t= -> Chat\n" in text
+    assert "{FALSE#42 is the Ultimate Answer.#You gave the right answer.####This is, of course," in text
+    # The weights came from Moodle: no note says they were made up here.
+    assert not any("Moodle gives part marks" in note for note in notes)
+
+
+def test_moodle_xml_written_back_keeps_fractions_feedback_and_the_extra_wrong_match():
+    text, _ = moodle_xml_dumps(gift_loads(MOODLE_GIFT))
+    assert "<name>\n      <text>colours</text>" in text
+    assert '<answer fraction="50" format="html">\n      <text>yellow</text>\n      <feedback format="html">' in text
+    assert '<answer fraction="-100" format="html">' in text
+    assert '<answer fraction="50" format="plain_text">\n      <text>Cat</text>' in text
+    assert '<subquestion format="html">\n      <text></text>\n      <answer>\n        <text>Chat</text>' in text
+
+
+# Snippets of giftformat_test.php: each case, and what Moodle makes of it.
+
+SNIPPETS = [
+    pytest.param(
+        "::Q1::Who's buried in Grant's tomb?{~%50%Grant ~%50%Grant's wife ~%-100%No one}",
+        MULTIPLE,
+        (O("Grant", True, weight=0.5), O("Grant's wife", True, weight=0.5), O("No one", weight=-1.0)),
+        id="multiple-answer-weights",
+    ),
+    pytest.param(
+        "::Q1::Which is best?{~a ~%50%b =c}",
+        SINGLE,
+        (O("a", weight=0.0), O("b", weight=0.5), O("c", True, weight=1.0)),
+        id="single-choice-with-part-marks-beside-the-key",
+    ),
+    pytest.param(
+        "::Q1::Pick one{=right ~wrong}",
+        SINGLE,
+        (O("right", True), O("wrong")),
+        id="single-choice-all-or-nothing",
+    ),
+    pytest.param(
+        "::Q1::Match{=a -> 1 =b -> 2 =c -> 3 = -> 4}",
+        MATCHING,
+        (O("a", match="1"), O("b", match="2"), O("c", match="3"), O("", match="4")),
+        id="matching-with-a-distractor",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "options"), SNIPPETS)
+def test_moodle_s_gift_snippets_read_as_moodle_reads_them_and_go_back_the_same(text, kind, options):
+    (draft,) = gift_loads(text).questions
+    assert (draft.kind, draft.options) == (kind, options)
+    for dumps, loads in ((gift_dumps, gift_loads), (moodle_xml_dumps, moodle_xml_loads)):
+        written, _ = dumps(QuizData("Snippet", questions=(draft,)))
+        assert loads(written).questions == (draft,)
+
+
+# Grades: Moodle's importer allows only its list of fractions (match_grade_options, 'error').
+
+
+@pytest.mark.parametrize(
+    "weight",
+    [
+        *("100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333", "30", "25", "20"),
+        *("16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0", "-50", "-33.33333", "-100"),
+    ],
+)
+def test_every_grade_moodle_allows_is_read(weight):
+    (draft,) = gift_loads(f"Pick{{~%{weight}%a ~%100%b}}").questions
+    assert draft.options[0].weight == pytest.approx(float(weight) / 100)
+
+
+@pytest.mark.parametrize("weight", ["33", "33.3", "45", "12", "99", "-33", "9.09091"])
+def test_a_grade_moodle_does_not_allow_is_refused_with_its_line(weight):
+    with pytest.raises(InterchangeError) as caught:
+        gift_loads(f"// title: Grades\n\nPick{{~%{weight}%a ~%100%b}}")
+    assert caught.value.errors == [
+        (3, f"weight {weight}% is not a grade Moodle allows (100, 90, 83.33333, 80, 75, 70, 66.66667, …)")
+    ]
+
+
+# Moodle's error_invalid_grades.xml: a multiple select with one answer at 33%. Moodle refuses it.
+INVALID_GRADES = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+<!-- question: 1  -->
+  <question type="multichoice">
+    <name>
+      <text><![CDATA[Question with <strong>invalid grades</strong> : x > 1 & x < 2]]></text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[Select all prime numbers :<br>]]></text>
+    </questiontext>
+    <single>false</single>
+    <answer fraction="-50" format="html">
+      <text><![CDATA[<p dir="ltr" style="text-align: left;">1<br></p>]]></text>
+    </answer>
+    <answer fraction="33" format="html"> <!-- Invalid grade. -->
+      <text><![CDATA[<p dir="ltr" style="text-align: left;">2<br></p>]]></text>
+    </answer>
+    <answer fraction="33.33333" format="html">
+      <text><![CDATA[<p dir="ltr" style="text-align: left;">3<br></p>]]></text>
+    </answer>
+    <answer fraction="-50" format="html">
+      <text><![CDATA[<p dir="ltr" style="text-align: left;">4<br></p>]]></text>
+    </answer>
+    <answer fraction="33.33333" format="html">
+      <text><![CDATA[<p dir="ltr" style="text-align: left;">5<br></p>]]></text>
+    </answer>
+  </question>
+</quiz>
+"""
+
+
+def test_moodle_s_invalid_grades_file_is_refused_at_the_bad_grade():
+    with pytest.raises(InterchangeError) as caught:
+        moodle_xml_loads(INVALID_GRADES)
+    assert caught.value.errors == [
+        (15, "fraction 33% is not a grade Moodle allows (100, 90, 83.33333, 80, 75, 70, 66.66667, …)")
+    ]
+
+
+def test_the_same_file_with_the_grade_moodle_allows_imports_with_its_weights():
+    (draft,) = moodle_xml_loads(INVALID_GRADES.replace('fraction="33"', 'fraction="33.33333"')).questions
+    assert draft.kind == MULTIPLE
+    assert draft.name == "Question with <strong>invalid grades</strong> : x > 1 & x < 2"  # as Moodle stores it
+    assert [option.text for option in draft.options] == ["1", "2", "3", "4", "5"]
+    assert [option.weight for option in draft.options] == [-0.5, 0.3333333, 0.3333333, -0.5, 0.3333333]
+
+
+# Moodle's XML fixtures: truefalse.xml (per-answer feedback with images) and a matching written
+# with the qtype's own name.
+
+TRUEFALSE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category">
+    <category>
+        <text>$course$/Default for testhead/TrueFalse</text>
+    </category>
+  </question>
+  <question type="truefalse">
+    <name>
+      <text>Moodle acronym (False)</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p>Moodle is an acronym for <span style="font-style: italic;">Modular Object-Oriented Dynamic Learning Education</span>.</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text><![CDATA[<p>For further information, see the <a href="http://docs.moodle.org/en/About_Moodle">documentation about Moodle</a>.</p>]]></text>
+    </generalfeedback>
+    <answer fraction="0" format="moodle_auto_format">
+      <text>true</text>
+      <feedback format="html">
+        <text><![CDATA[<p><img src="@@PLUGINFILE@@/thumbdown.jpg" alt="Thumb down" /> Your answer is incorrect.</p>]]></text>
+      </feedback>
+    </answer>
+    <answer fraction="100" format="moodle_auto_format">
+      <text>false</text>
+      <feedback format="html">
+        <text><![CDATA[<p><img src="@@PLUGINFILE@@/thumbup.jpg" alt="Thumb up" /> Your answer is correct.</p>]]></text>
+      </feedback>
+    </answer>
+  </question>
+</quiz>
+"""  # noqa: E501 (Moodle's lines)
+
+
+def test_moodle_s_truefalse_fixture_keeps_its_name_category_and_feedback_and_lists_the_images():
+    quiz = moodle_xml_loads(TRUEFALSE_XML)
+    assert quiz.title == "TrueFalse"
+    (draft,) = quiz.questions
+    assert draft.name == "Moodle acronym (False)"
+    assert draft.options == (
+        O("True", feedback="Your answer is incorrect."),
+        O("False", correct=True, feedback="Your answer is correct."),
+    )
+    assert draft.explanation == "For further information, see the documentation about Moodle."
+    assert quiz.warnings == (
+        "line 8: dropped the image “thumbdown.jpg”, the image “thumbup.jpg” (questions here hold text only)",
+    )
+    text, _ = moodle_xml_dumps(quiz)
+    assert moodle_xml_loads(text).questions == quiz.questions
+
+
+def test_type_match_is_read_as_matching():
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="match">
+    <name><text>Capitals</text></name>
+    <questiontext format="html"><text>Match each country to its capital.</text></questiontext>
+    <subquestion format="html"><text>Belarus</text><answer><text>Minsk</text></answer></subquestion>
+    <subquestion format="html"><text>Russia</text><answer><text>Moscow</text></answer></subquestion>
+    <subquestion format="html"><text>Armenia</text><answer><text>Yerevan</text></answer></subquestion>
+    <subquestion format="html"><text></text><answer><text>Kyiv</text></answer></subquestion>
+  </question>
+</quiz>
+"""
+    (draft,) = moodle_xml_loads(xml).questions
+    assert draft.kind == MATCHING and draft.name == "Capitals"
+    assert [(option.text, option.match) for option in draft.options] == [
+        ("Belarus", "Minsk"),
+        ("Russia", "Moscow"),
+        ("Armenia", "Yerevan"),
+        ("", "Kyiv"),
+    ]
+    written, _ = moodle_xml_dumps(QuizData("Capitals", questions=(draft,)))
+    assert '<question type="matching">' in written
+    assert moodle_xml_loads(written).questions == (draft,)
+
+
+def test_a_short_answer_in_moodle_xml_keeps_its_part_marks_and_feedback():
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="shortanswer">
+    <name><text>Shortanswer</text></name>
+    <questiontext format="html"><text>Which is the best animal?</text></questiontext>
+    <answer fraction="100" format="moodle_auto_format"><text>Frog</text><feedback format="html"><text>Good!</text></feedback></answer>
+    <answer fraction="50" format="moodle_auto_format"><text>Cat</text><feedback format="html"><text>Cats!</text></feedback></answer>
+    <answer fraction="0" format="moodle_auto_format"><text>*</text><feedback format="html"><text>No.</text></feedback></answer>
+  </question>
+</quiz>
+"""  # noqa: E501 (Moodle's lines)
+    (draft,) = moodle_xml_loads(xml).questions
+    assert (draft.accepted, draft.accepted_weights, draft.rejected) == (("Frog", "Cat"), (1.0, 0.5), ("*",))
+    assert dict(draft.answer_feedback) == {"Frog": "Good!", "Cat": "Cats!", "*": "No."}
+    assert gift_loads(gift_dumps(QuizData("S", questions=(draft,)))[0]).questions == (draft,)
