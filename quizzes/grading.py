@@ -128,3 +128,9 @@ def score_words(score: float) -> str:
         if abs(score - value) < 1e-4:
             return words
     return f"{score * 100:.4g}% of the marks"
+
+
+def marks(total: float) -> int | float:
+    """Marks as shown: a whole number as one, part marks to two decimals."""
+    total = round(total, 2)
+    return int(total) if total.is_integer() else total
