@@ -179,19 +179,33 @@ def test_gift_writes_each_kind_in_moodle_s_own_syntax():
     assert "\t####Onishchenko\\: Rospotrebnadzor; Sidorsky\\: prime minister; Kudrin\\: finance.\n}" in text
 
 
-def test_gift_writes_ordering_as_matching_to_places_after_a_marker_and_reads_it_back_as_ordering():
+def test_gift_writes_ordering_in_moodle_s_ordering_syntax_and_reads_it_back():
     text, notes = gift_dumps(QuizData(title="Order", questions=(DRAFTS[4],)))
+    # As qtype_ordering's export_to_gift writes it: count, select type, layout, grading, details, numbering.
+    assert (
+        "::Q1::Put these events in the order they happened, earliest first.{>4 ALL VERTICAL ALL_OR_NOTHING SHOW none\n"
+        "Gas supplies cut\nWine ban\nRusso-Georgian war\nDairy ban lifted\n####In order of their dates.\n}"
+    ) in text
+    assert not any("(ordering)" in note for note in notes)
+    assert unnamed(gift_loads(text)).questions == (portable(DRAFTS[4]),)
+
+
+def test_an_ordering_moodle_s_syntax_cannot_hold_goes_as_matching_to_places_after_a_marker():
+    draft = replace(DRAFTS[4], options=(O("Gas {supplies} cut"), *DRAFTS[4].options[1:]))
+    text, notes = gift_dumps(QuizData(title="Order", questions=(draft,)))
     assert "// ordering\n::Q1::Put these events" in text
     assert (
-        "\t=Gas supplies cut -> 1st\n\t=Wine ban -> 2nd\n\t=Russo-Georgian war -> 3rd\n\t=Dairy ban lifted -> 4th\n"
-        in text
+        "\t=Gas \\{supplies\\} cut -> 1st\n\t=Wine ban -> 2nd\n\t=Russo-Georgian war -> 3rd\n"
+        "\t=Dairy ban lifted -> 4th\n"
+    ) in text
+    assert any(
+        note.startswith("Q1 (ordering): an item holds a character Moodle's ordering syntax cannot") for note in notes
     )
-    assert any(note.startswith("Q1 (ordering): GIFT has no ordering type") for note in notes)
-    assert unnamed(gift_loads(text)).questions == (portable(DRAFTS[4]),)
+    assert unnamed(gift_loads(text)).questions == (portable(draft),)
     # Moodle, which ignores comments, sees a matching of items to places; so does a file without the marker.
     (matching,) = gift_loads(text.replace("// ordering\n", "")).questions
     assert matching.kind == MATCHING
-    assert [(o.text, o.match) for o in matching.options][:2] == [("Gas supplies cut", "1st"), ("Wine ban", "2nd")]
+    assert [(o.text, o.match) for o in matching.options][:2] == [("Gas {supplies} cut", "1st"), ("Wine ban", "2nd")]
 
 
 def test_ordinals_read_as_english():

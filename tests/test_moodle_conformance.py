@@ -405,3 +405,29 @@ def test_a_short_answer_in_moodle_xml_keeps_its_part_marks_and_feedback():
     assert (draft.accepted, draft.accepted_weights, draft.rejected) == (("Frog", "Cat"), (1.0, 0.5), ("*",))
     assert dict(draft.answer_feedback) == {"Frog": "Good!", "Cat": "Cats!", "*": "No."}
     assert gift_loads(gift_dumps(QuizData("S", questions=(draft,)))[0]).questions == (draft,)
+
+
+# qtype_ordering's GIFT fixture (question/type/ordering/tests/fixtures/testexport.gift.txt) and the
+# syntax its export_to_gift writes: ">count selecttype layout grading details numbering", then an
+# item a line.
+ORDERING_GIFT = """// question: 123  name: Moodle
+// [id:myid]
+::Moodle::[html]Put these words in order.{>2     none
+Modular
+Object
+Oriented
+Dynamic
+Learning
+Environment
+}
+"""
+
+
+def test_moodle_s_ordering_fixture_reads_as_ordering_and_goes_back_in_moodle_s_syntax():
+    (draft,) = gift_loads(ORDERING_GIFT).questions
+    assert (draft.kind, draft.name, draft.stem) == ("ordering", "Moodle", "Put these words in order.")
+    words = ["Modular", "Object", "Oriented", "Dynamic", "Learning", "Environment"]
+    assert [option.text for option in draft.options] == words
+    text, _ = gift_dumps(QuizData("Order", questions=(draft,)))
+    assert "::Moodle::Put these words in order.{>6 ALL VERTICAL ALL_OR_NOTHING SHOW none\n" + "\n".join(words) in text
+    assert gift_loads(text).questions == (draft,)

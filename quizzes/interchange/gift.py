@@ -60,6 +60,8 @@ from quizzes.interchange.model import (
 
 GIFT_FORMATS = ("html", "moodle", "plain", "markdown")
 ORDERING_MARKER = "// ordering"
+MOODLE_ORDERING = "ALL VERTICAL ALL_OR_NOTHING SHOW none"  # select type, layout, grading, details, numbering
+UNSAFE_ITEM = re.compile(r"[{}#\\\n\r]|^\[|^//|^\s*$")
 
 # Writing
 
@@ -168,21 +170,34 @@ def _arrowed(draft: Draft) -> bool:
     return draft.kind == GAP_FILL and any("->" in text for text in (*draft.accepted, *draft.rejected))
 
 
+def _moodle_ordering(draft: Draft) -> bool:
+    """Whether an ordering can be written in Moodle's own syntax: qtype_ordering reads its items raw,
+    one a line, so an item must hold nothing GIFT or this reader would take for structure."""
+    return draft.kind == ORDERING and all(
+        option.text == option.text.strip() and not UNSAFE_ITEM.search(option.text) for option in draft.options
+    )
+
+
 def _question_write(number: int, draft: Draft, notes: list[str]) -> str:
     name = label(number, draft)
     notes.extend(common_notes(number, draft))
     lines = []
-    if draft.kind == ORDERING:
+    if draft.kind == ORDERING and not _moodle_ordering(draft):
         lines.append(ORDERING_MARKER)
         notes.append(
-            f"{name}: GIFT has no ordering type; written as matching each item to its place (1st, 2nd, …) "
-            f"after a '{ORDERING_MARKER}' comment, which this site reads back as ordering and Moodle as matching."
+            f"{name}: an item holds a character Moodle's ordering syntax cannot ({{, }}, #, \\ or a leading [ or //); "
+            f"written as matching each item to its place (1st, 2nd, …) after a '{ORDERING_MARKER}' comment, which "
+            "this site reads back as ordering and Moodle as matching."
         )
     if _arrowed(draft):
         notes.append(f"{name}: '->' inside an answer is written '-\\>' so it stays text; Moodle shows the backslash.")
     name = _escape(draft.name, formatted=False) if draft.name.strip() else f"Q{number}"
     stem = f"::{name}::{_escape(draft.stem)}"
     feedback = f"####{_escape(draft.explanation)}" if draft.explanation else ""
+    if _moodle_ordering(draft):
+        # Moodle's ordering syntax (qtype_ordering's export_to_gift): every item shown, graded all or nothing.
+        head = f"{stem}{{>{len(draft.options)} {MOODLE_ORDERING}"
+        return "\n".join([head, *(option.text for option in draft.options), *([feedback] if feedback else []), "}"])
     key = true_false_key(draft)
     if key is not None:
         # Moodle's order: the feedback for a wrong answer, then for a right one.
