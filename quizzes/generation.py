@@ -158,6 +158,7 @@ class Draft:
     rejected: tuple[str, ...] = ()  # gap-fill: wrong answers a typed response must not name
     item_keys: tuple[str, ...] = ()  # ordering and matching: the events or facts their items come from
     name: str = ""  # the question's name in a Moodle bank ("::Q2::")
+    category: str = ""  # its Moodle category path, when not the quiz's own ("$course$/top/Week 3")
     accepted_weights: tuple[float, ...] = ()  # gap-fill: each accepted answer's fraction (0 to 1); () all full
     answer_feedback: tuple[tuple[str, str], ...] = ()  # gap-fill: (typed answer, feedback), from Moodle
     depth: str = "recall"  # understanding, recall or trivia: see fact_depth

@@ -167,6 +167,11 @@ class Question(models.Model):
     name = models.CharField(
         max_length=255, blank=True, help_text="Its name in a Moodle question bank, kept for the way back."
     )
+    category = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Its Moodle category path, when it came from another category than the quiz's own.",
+    )
     accepted_weights = models.JSONField(
         default=list,
         blank=True,

@@ -107,6 +107,7 @@ def questions_save(*, quiz: Quiz, drafts: list[generation.Draft], is_draft: bool
                 rejected_answers=list(draft.rejected),
                 explanation=draft.explanation,
                 name=draft.name,
+                category=draft.category,
                 accepted_weights=list(draft.accepted_weights),
                 answer_feedback=dict(draft.answer_feedback),
                 fact=facts.get(draft.fact_key),

@@ -41,6 +41,7 @@ def quiz_data(*, quiz: Quiz) -> QuizData:
                 accepted=tuple(question.accepted_answers),
                 rejected=tuple(question.rejected_answers),
                 name=question.name,
+                category=question.category,
                 accepted_weights=tuple(question.accepted_weights),
                 answer_feedback=tuple(question.answer_feedback.items()),
             )

@@ -431,3 +431,84 @@ def test_moodle_s_ordering_fixture_reads_as_ordering_and_goes_back_in_moodle_s_s
     text, _ = gift_dumps(QuizData("Order", questions=(draft,)))
     assert "::Moodle::Put these words in order.{>6 ALL VERTICAL ALL_OR_NOTHING SHOW none\n" + "\n".join(words) in text
     assert gift_loads(text).questions == (draft,)
+
+
+# Moodle's nested_categories_with_questions.xml: four categories, a question or two in each, an
+# essay among them. The quiz takes the first category's name; each question keeps its category,
+# and goes back to Moodle under it.
+
+
+def _tf(name: str) -> str:
+    return (
+        f'  <question type="truefalse">\n    <name><text>{name}</text></name>\n'
+        f'    <questiontext format="html"><text><![CDATA[<p>Testing {name}</p>]]></text></questiontext>\n'
+        '    <answer fraction="100" format="moodle_auto_format"><text>true</text></answer>\n'
+        '    <answer fraction="0" format="moodle_auto_format"><text>false</text></answer>\n  </question>\n'
+    )
+
+
+def _category(path: str, info: str, fmt: str) -> str:
+    return (
+        f'  <question type="category">\n    <category><text>{path}</text></category>\n'
+        f'    <info format="{fmt}"><text>{info}</text></info>\n  </question>\n'
+    )
+
+
+NESTED_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
+    + _category("$course$/Iota", "This is Iota category for test", "plain_text")
+    + _tf("Iota Question")
+    + _category("$course$/Iota/Kappa", "This is Kappa category for test", "markdown")
+    + '  <question type="essay">\n    <name><text>Kappa Essay Question</text></name>\n'
+    '    <questiontext format="moodle_auto_format"><text>Testing Kappa Essay Question</text></questiontext>\n'
+    "  </question>\n"
+    + _tf("Kappa Question")
+    + _category("$course$/Iota/Kappa/Lambda", "This is Lambda category for test", "moodle_auto_format")
+    + _tf("Lambda Question")
+    + _category("$course$/Iota/Mu", "This is Mu category for test", "moodle_auto_format")
+    + _tf("Mu Question")
+    + "</quiz>\n"
+)
+
+
+def test_moodle_s_nested_categories_name_the_quiz_and_group_its_questions():
+    quiz = moodle_xml_loads(NESTED_XML)
+    assert (quiz.title, quiz.description) == ("Iota", "This is Iota category for test")
+    assert [(draft.name, draft.category) for draft in quiz.questions] == [
+        ("Iota Question", "$course$/Iota"),
+        ("Kappa Question", "$course$/Iota/Kappa"),
+        ("Lambda Question", "$course$/Iota/Kappa/Lambda"),
+        ("Mu Question", "$course$/Iota/Mu"),
+    ]
+    assert quiz.skipped == ("line 17: essay, skipped",)
+
+
+@pytest.mark.parametrize(("dumps", "loads"), [(gift_dumps, gift_loads), (moodle_xml_dumps, moodle_xml_loads)])
+def test_each_question_goes_back_under_its_own_category(dumps, loads):
+    quiz = moodle_xml_loads(NESTED_XML)
+    text, _ = dumps(quiz)
+    assert text.count("$course$/Iota/Kappa/Lambda") == 1
+    back = loads(text)
+    assert back.questions == quiz.questions
+
+
+def test_the_quiz_s_own_category_is_not_stored_with_each_question():
+    quiz = gift_loads(
+        "// title: Week 3\n$CATEGORY: $course$/top/Week 3\n\n::A::One?{T}\n\n$CATEGORY: Other\n\n::B::Two?{F}\n"
+    )
+    assert quiz.title == "Week 3"
+    assert [(draft.name, draft.category) for draft in quiz.questions] == [("A", ""), ("B", "Other")]
+
+
+def test_an_imported_bank_keeps_its_categories_in_the_database_and_the_export(content, teacher):
+    from quizzes.transfer import quiz_export, quiz_import
+
+    quiz = quiz_import(data=moodle_xml_loads(NESTED_XML), owner=teacher)
+    assert list(quiz.questions.values_list("name", "category")) == [
+        ("Iota Question", "$course$/Iota"),
+        ("Kappa Question", "$course$/Iota/Kappa"),
+        ("Lambda Question", "$course$/Iota/Kappa/Lambda"),
+        ("Mu Question", "$course$/Iota/Mu"),
+    ]
+    text, _ = quiz_export(quiz=quiz, fmt="gift")
+    assert "$CATEGORY: $course$/Iota/Kappa\n\n::Kappa Question::Testing Kappa Question{TRUE}" in text

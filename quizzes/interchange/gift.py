@@ -38,6 +38,8 @@ from quizzes.interchange.model import (
     Problems,
     QuizData,
     Skip,
+    categories_settle,
+    category_clean,
     category_path,
     category_title,
     common_notes,
@@ -46,6 +48,7 @@ from quizzes.interchange.model import (
     fraction_of,
     label,
     option_percent,
+    own_category,
     percent,
     skips_settle,
     sources_note,
@@ -98,7 +101,12 @@ def gift_dumps(quiz: QuizData) -> tuple[str, list[str]]:
         header.append(f"$CATEGORY: {category_path(quiz.title)}")
     blocks = ["\n".join(header)] if header else []
     notes: list[str] = []
+    current = own_category(quiz.title)
     for number, draft in enumerate(quiz.questions, start=1):
+        # Moodle's grouping: a question of another category follows a $CATEGORY line naming it.
+        if (wanted := draft.category or own_category(quiz.title)) != current:
+            blocks.append(f"$CATEGORY: {wanted}")
+            current = wanted
         blocks.append(_question_write(number, draft, notes))
     notes.extend(sources_note(quiz, GIFT))
     return "\n\n".join(blocks) + "\n", notes
@@ -356,6 +364,7 @@ class _GiftFile:
         self.skips: list[Skip] = []
         self.header: dict[str, tuple[int, str]] = {}  # "title" and "description", each with its line
         self.category = (0, "")
+        self.path = ""  # the category the questions that follow belong to
         self.drafts: list[Draft] = []
         self.questions = 0
 
@@ -382,6 +391,7 @@ class _GiftFile:
         if question.skip is not None:
             self.skips.append(question.skip)
         if draft is not None:
+            draft = replace(draft, category=self.path)
             self.errors.extend(draft_problems(draft, body[0][0]))
             self.drafts.append(draft)
         if question.dropped:
@@ -397,9 +407,10 @@ class _GiftFile:
     def category_read(self, body: list[tuple[int, str]]) -> None:
         if len(body) > 1:
             self.errors.append((body[1][0], "a $CATEGORY line must be followed by a blank line"))
-        elif not self.category[1]:
-            path = body[0][1].strip().removeprefix("$CATEGORY:")
-            self.category = (body[0][0], text_clean(category_title(path)))
+        else:
+            self.path = category_clean(body[0][1].strip().removeprefix("$CATEGORY:"))
+            if not self.category[1]:
+                self.category = (body[0][0], text_clean(category_title(self.path)))
 
     def quiz(self) -> QuizData:
         title_line, title = self.header.get("title", self.category)
@@ -413,7 +424,7 @@ class _GiftFile:
         return QuizData(
             title=title,
             description=self.header.get("description", (0, ""))[1],
-            questions=tuple(self.drafts),
+            questions=categories_settle(self.drafts, title),
             warnings=warnings_capped(self.warnings),
             skipped=skipped,
         )

@@ -2,7 +2,7 @@
 limits a file is held to, and the notes both writers make on what they approximate."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from explainer.text import invisible_strip
 from quizzes.generation import GAP_FILL, KIND_LABELS, MULTIPLE, TRUE_FALSE, Draft, DraftOption, question_problems
@@ -17,6 +17,7 @@ FORMAT_NAMES = {GIFT: "GIFT", MOODLE_XML: "Moodle XML"}
 TITLE_MAX = 200
 OPTION_MAX = 300
 NAME_MAX = 255  # Question.name, as Moodle's question name
+CATEGORY_MAX = 500  # Question.category, a Moodle category path
 MIN_PAIRS = 3  # ordering and matching; Moodle's matching needs three as well
 # A quiz file is small: these caps refuse a file built to make the preview or the database crawl,
 # and bound the work spent on one: a reader stops at the first question or answer over them.
@@ -116,6 +117,8 @@ def draft_problems(draft: Draft, line: int) -> Problems:
     ]
     if any(CONTROL.search(text) for text in texts(draft)):
         problems.append((line, "a control character (such as NUL) is in the text: remove it"))
+    if len(draft.category) > CATEGORY_MAX:
+        problems.append((line, f"the category path is longer than {CATEGORY_MAX} characters"))
     if len(draft.name) > NAME_MAX:
         problems.append((line, f"the question name is longer than {NAME_MAX} characters"))
     if len(draft.options) > MAX_OPTIONS:
@@ -167,6 +170,22 @@ def warnings_capped(warnings: list[str], what: str = "questions lost images or f
 def category_path(title: str) -> str:
     # Moodle splits category paths at "/" and reads "//" as a slash in a name.
     return "$course$/top/" + " ".join(title.split()).replace("/", "//")
+
+
+def own_category(title: str) -> str:
+    """The category a quiz's questions are written in unless they name another."""
+    return category_path(title) if title.strip() else "$course$/top"
+
+
+def category_clean(path: str) -> str:
+    """A category path as read: spaces collapsed (a path is one line of GIFT)."""
+    return " ".join(text_clean(path).split())
+
+
+def categories_settle(drafts: list[Draft], title: str) -> tuple[Draft, ...]:
+    """The questions, each keeping its category only where it is not the quiz's own."""
+    own = own_category(title)
+    return tuple(replace(draft, category="") if draft.category == own else draft for draft in drafts)
 
 
 def category_title(path: str) -> str:

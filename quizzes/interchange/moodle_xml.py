@@ -7,6 +7,7 @@ up to its MAX_OPTIONS + 1st answer and a file up to its MAX_QUESTIONS + 1st ques
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import islice
 from xml.etree import ElementTree as ET  # only to write; untrusted files are parsed by defusedxml
 
@@ -26,7 +27,8 @@ from quizzes.interchange.model import (
     Problems,
     QuizData,
     Skip,
-    category_path,
+    categories_settle,
+    category_clean,
     category_title,
     common_notes,
     draft_problems,
@@ -34,6 +36,7 @@ from quizzes.interchange.model import (
     fraction_of,
     label,
     option_percent,
+    own_category,
     percent,
     shortened,
     skips_settle,
@@ -67,11 +70,16 @@ def moodle_xml_dumps(quiz: QuizData) -> tuple[str, list[str]]:
     notes: list[str] = []
     root = ET.Element("quiz")
     category = ET.SubElement(root, "question", type="category")
-    _text(ET.SubElement(category, "category"), category_path(quiz.title) if quiz.title.strip() else "$course$/top")
+    _text(ET.SubElement(category, "category"), own_category(quiz.title))
     description = text_to_html(quiz.description, paragraph=True) if quiz.description else ""
     _text(ET.SubElement(category, "info", format="html"), description)
+    current = own_category(quiz.title)
     for number, draft in enumerate(quiz.questions, start=1):
         notes.extend(common_notes(number, draft))
+        # Moodle's grouping: a question of another category follows a category "question" naming it.
+        if (wanted := draft.category or own_category(quiz.title)) != current:
+            _text(ET.SubElement(ET.SubElement(root, "question", type="category"), "category"), wanted)
+            current = wanted
         root.append(_question_write(number, draft))
     replaced = [
         f"{label(number, draft)}: characters XML cannot hold were replaced by \ufffd."
@@ -245,6 +253,7 @@ class _XmlFile:
         self.skips: list[Skip] = []
         self.title = ""
         self.description = ""
+        self.path = ""  # the category the questions that follow belong to
         self.drafts: list[Draft] = []
         self.questions = 0
 
@@ -269,6 +278,7 @@ class _XmlFile:
             if reader.skip is not None:
                 self.skips.append(reader.skip)
             if draft is not None:
+                draft = replace(draft, category=self.path)
                 self.errors.extend(draft_problems(draft, line))
                 self.drafts.append(draft)
         if reader.dropped:
@@ -278,7 +288,8 @@ class _XmlFile:
     def category_read(self, reader: "_XmlQuestion") -> None:
         """The quiz's title and description: the first category that names one."""
         element = reader.element
-        if self.title or not (name := category_title(reader.text(element.find("category"), fmt="plain_text"))):
+        self.path = category_clean(reader.text(element.find("category"), fmt="plain_text"))
+        if self.title or not (name := category_title(self.path)):
             return
         self.title = name
         self.description = reader.text(element.find("info"))
@@ -294,7 +305,7 @@ class _XmlFile:
         return QuizData(
             title=self.title,
             description=self.description,
-            questions=tuple(self.drafts),
+            questions=categories_settle(self.drafts, self.title),
             warnings=warnings_capped(self.warnings),
             skipped=skipped,
         )

@@ -18,6 +18,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="question",
+            name="category",
+            field=models.CharField(
+                blank=True,
+                help_text="Its Moodle category path, when it came from another category than the quiz's own.",
+                max_length=500,
+            ),
+        ),
+        migrations.AddField(
+            model_name="question",
             name="accepted_weights",
             field=models.JSONField(
                 blank=True,
