@@ -534,7 +534,7 @@ class OptionFormSet(BoundedInlineFormSet):
                 for form in self.forms
                 if form.cleaned_data.get("DELETE")
                 or (form.instance.pk is None and form.has_changed())
-                or {"is_correct", "match", "position"} & set(form.changed_data)
+                or {"is_correct", "match", "position", "weight"} & set(form.changed_data)
             ]
             if changed:
                 raise ValidationError(ANSWERED)
@@ -558,7 +558,7 @@ class OptionInline(OwnedInline, admin.TabularInline):
 
     model = Option
     formset = OptionFormSet
-    fields = ["position", "text", "is_correct", "match"]
+    fields = ["position", "text", "is_correct", "match", "weight", "feedback"]
     extra = 0
     ordering = ["position", "pk"]
 

@@ -760,6 +760,8 @@ def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted:
         problems.append("Give at least two options to choose from.")
     if kind == MULTIPLE and right < 1:
         problems.append("A multiple-select question needs at least one correct option.")
+    if kind != MATCHING and any(not text.strip() for text, _, _ in options):
+        problems.append("Give every option its text.")
     # A matching's option without an item is an extra wrong match (Moodle's distractor).
     items = [o for o in options if o[0].strip()] if kind == MATCHING else options
     if kind in {ORDERING, MATCHING} and len(items) < 3:

@@ -230,3 +230,18 @@ def test_part_marks_count_in_the_score_the_report_and_the_csv(moodle_quiz, teach
     )
     assert rows[0][:5] == ["Student", "Score", "Total", "Percent", "Q1"]
     assert rows[1][1:] == ["2.5", "4", "62.5", "0.5", "1", "1", "0"]
+
+
+def test_the_teacher_sees_and_can_edit_each_option_s_weight_and_feedback(moodle_quiz, teacher_client):
+    colours = _question(moodle_quiz, "colours")
+    page = teacher_client.get(reverse("admin:quizzes_question_change", args=[colours.pk])).content.decode()
+    assert "right; good!" in page
+    assert 'value="-1.0"' in page and 'value="0.5"' in page
+
+
+def test_an_option_without_text_is_refused_but_in_a_matching_where_it_is_an_extra_wrong_match():
+    from quizzes.generation import MATCHING, SINGLE, question_problems
+
+    assert "Give every option its text." in question_problems(SINGLE, [("a", True, ""), (" ", False, "")], [])
+    pairs = [("a", False, "1"), ("b", False, "2"), ("c", False, "3"), ("", False, "4")]
+    assert question_problems(MATCHING, pairs, []) == []
