@@ -232,7 +232,7 @@ class GenerateForm(forms.Form):
     )
     kinds = forms.MultipleChoiceField(
         label="Question types",
-        choices=Question.Kind.choices,
+        choices=[(kind, label) for kind, label in Question.Kind.choices if kind in generation.KINDS],
         initial=list(generation.KINDS),
         widget=forms.CheckboxSelectMultiple,
         help_text="A type the facts cannot supply gives its places to single choice.",

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 
 from explainer.models import Sentence
 from quizzes import grading
-from quizzes.generation import ordinal
+from quizzes.generation import number_key, ordinal
 from quizzes.models import Attempt, Question, Response
 
 
@@ -43,6 +43,13 @@ def typed_feedback(question: Question, given: str) -> str:
     """The feedback written for the answer a student typed: the answer it gives (as it is graded),
     else Moodle's "*" (any other answer), else none."""
     notes = question.answer_feedback or {}
+    if question.kind == Question.Kind.NUMERICAL:
+        for index, value in enumerate(question.accepted_answers):
+            tolerance = float(question.tolerances[index]) if index < len(question.tolerances) else 0.0
+            key = number_key(value, tolerance)
+            if key in notes and grading.number_score(given, [value], [tolerance]) > 0:
+                return notes[key]
+        return notes.get("*", "")
     written = [answer for answer in (*question.accepted_answers, *question.rejected_answers) if answer in notes]
     for answer in written:
         others = [other for other in written if other != answer and other != "*"]
@@ -63,8 +70,8 @@ def answer_rows(attempt: Attempt, question: Question, response: Response) -> lis
     options = attempt.shuffled(question, question.options.all())
     answer = response.answer
     match question.kind:
-        case Question.Kind.GAP_FILL:
-            key = question.accepted_answers[0] if question.accepted_answers else ""
+        case Question.Kind.GAP_FILL | Question.Kind.NUMERICAL:
+            key = question.key_text()[0] if question.accepted_answers else ""
             given = answer.get("text", "")
             feedback = typed_feedback(question, given)
             return [Row(text="", given=given, key=key, correct=response.is_correct, feedback=feedback)]

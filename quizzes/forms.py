@@ -44,7 +44,7 @@ class AnswerForm(forms.Form):
                     widget=forms.CheckboxSelectMultiple,
                     error_messages={"required": "Select at least one option.", "invalid_choice": NOT_AN_OPTION},
                 )
-            case Kind.GAP_FILL:
+            case Kind.GAP_FILL | Kind.NUMERICAL:
                 self.fields["text"] = forms.CharField(
                     label="Your answer",
                     max_length=MAX_TEXT_LENGTH,
@@ -90,7 +90,7 @@ class AnswerForm(forms.Form):
                 return {"options": [self.by_token[data["choice"]].pk]}
             case Question.Kind.MULTIPLE:
                 return {"options": sorted(self.by_token[token].pk for token in data["choices"])}
-            case Question.Kind.GAP_FILL:
+            case Question.Kind.GAP_FILL | Question.Kind.NUMERICAL:
                 return {"text": data["text"]}
             case Question.Kind.ORDERING:
                 places = {self.by_token[name.removeprefix("place-")].pk: int(data[name]) for name in self.fields}

@@ -28,7 +28,10 @@ TRUE_FALSE = "true_false"
 GAP_FILL = "gap_fill"
 ORDERING = "ordering"
 MATCHING = "matching"
-KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, GAP_FILL, ORDERING, MATCHING)
+KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, GAP_FILL, ORDERING, MATCHING)  # the kinds the generator makes
+NUMERICAL = "numerical"  # imported from Moodle: a number, within a tolerance
+QUESTION_KINDS = (*KINDS, NUMERICAL)
+TYPED_KINDS = (GAP_FILL, NUMERICAL)
 ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 
 
@@ -45,6 +48,7 @@ KIND_LABELS = {
     GAP_FILL: "gap-fill",
     ORDERING: "ordering",
     MATCHING: "matching",
+    NUMERICAL: "numerical",
 }
 
 # How a quiz mixes the types. A type the material cannot support gives its places to single choice.
@@ -160,6 +164,7 @@ class Draft:
     name: str = ""  # the question's name in a Moodle bank ("::Q2::")
     category: str = ""  # its Moodle category path, when not the quiz's own ("$course$/top/Week 3")
     accepted_weights: tuple[float, ...] = ()  # gap-fill: each accepted answer's fraction (0 to 1); () all full
+    tolerances: tuple[float, ...] = ()  # numerical: each accepted number's margin (±), beside `accepted`
     answer_feedback: tuple[tuple[str, str], ...] = ()  # gap-fill: (typed answer, feedback), from Moodle
     depth: str = "recall"  # understanding, recall or trivia: see fact_depth
     exact_date: bool = False  # the answer is a date (or dates)
@@ -751,7 +756,7 @@ def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted:
     """What is wrong with a question of `kind` with these options (text, correct, match) and
     accepted answers, in words a teacher can act on; empty when it can be asked."""
     right = sum(correct for _, correct, _ in options)
-    if kind not in KINDS:
+    if kind not in QUESTION_KINDS:
         return [f"Choose a question type, not {kind!r}."]
     problems = []
     if kind in {SINGLE, TRUE_FALSE} and right != 1:
@@ -773,6 +778,31 @@ def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted:
         problems.append("Each matching item needs a different answer.")
     if kind == GAP_FILL and not [answer for answer in accepted if answer.strip()]:
         problems.append("A gap-fill question needs at least one accepted answer.")
-    if kind == GAP_FILL and options:
-        problems.append("A gap-fill question has no options: put the answers in “accepted answers”.")
+    if kind in TYPED_KINDS and options:
+        label = "gap-fill" if kind == GAP_FILL else "numerical"
+        problems.append(f"A {label} question has no options: put the answers in “accepted answers”.")
+    if kind == NUMERICAL and not accepted:
+        problems.append("A numerical question needs at least one accepted number.")
+    if kind == NUMERICAL and any(number_read(answer) is None for answer in accepted):
+        problems.append("A numerical question accepts numbers only (such as 3, 2.5 or -40).")
     return problems
+
+
+def number_read(text: str) -> float | None:
+    """A typed number ("3", "2.5", "2,5", "-40", "1 000"), or None: finite numbers only."""
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")  # a decimal comma
+    if not re.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?", text):
+        return None
+    return float(text)
+
+
+def number_key(value: str, tolerance: float) -> str:
+    """How a numerical answer is named, for its feedback: "1822", or "1822:2" with a margin."""
+    return f"{value}:{number_written(tolerance)}" if tolerance else value
+
+
+def number_written(value: float) -> str:
+    """A number as a teacher writes it: 3, not 3.0."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 
 from explainer.text import plain
+from quizzes.generation import number_read
 
 MONTH = "january|february|march|april|may|june|july|august|september|october|november|december"
 HEDGES = re.compile(r"\b(?:about|around|roughly|approximately|some|almost|nearly)\s+")
@@ -134,3 +135,21 @@ def marks(total: float) -> int | float:
     """Marks as shown: a whole number as one, part marks to two decimals."""
     total = round(total, 2)
     return int(total) if total.is_integer() else total
+
+
+def number_score(
+    response: str, values: Sequence[str], tolerances: Sequence[float], weights: Sequence[float] = ()
+) -> float:
+    """Moodle's numerical question: the fraction of the best answer whose margin holds the typed
+    number (|typed - value| <= tolerance), or 0. A missing tolerance is 0, a missing weight full marks."""
+    if len(response) > MAX_TEXT_LENGTH or (typed := number_read(response)) is None:
+        return 0.0
+    best = 0.0
+    for index, written in enumerate(values):
+        value = number_read(written)
+        tolerance = abs(tolerances[index]) if index < len(tolerances) else 0.0
+        weight = weights[index] if index < len(weights) else FULL
+        # A hair of slack: 0.1 + 0.2 is 0.30000000000000004 in binary.
+        if value is not None and abs(typed - value) <= tolerance + 1e-9 * max(1.0, abs(value)):
+            best = max(best, weight)
+    return best

@@ -152,6 +152,7 @@ class Question(models.Model):
         GAP_FILL = generation.GAP_FILL, "Gap-fill"
         ORDERING = generation.ORDERING, "Ordering"
         MATCHING = generation.MATCHING, "Matching"
+        NUMERICAL = generation.NUMERICAL, "Numerical"
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(default=0)
@@ -180,6 +181,11 @@ class Question(models.Model):
     )
     answer_feedback = models.JSONField(
         default=dict, blank=True, help_text="Gap-fill: what a student who typed an answer reads, by answer."
+    )
+    tolerances = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Numerical: how far from each accepted number an answer may be (±), in their order.",
     )
     # A fact that questions ask is retired (Fact.quizzable), not deleted: see the fact admin.
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, null=True, blank=True, related_name="questions")
@@ -211,6 +217,11 @@ class Question(models.Model):
         return problems
 
     @property
+    def typed(self) -> bool:
+        """Whether the answer is typed (gap-fill, numerical), not chosen."""
+        return self.kind in generation.TYPED_KINDS
+
+    @property
     def shuffles_options(self) -> bool:
         return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.ORDERING, self.Kind.MATCHING}
 
@@ -223,6 +234,10 @@ class Question(models.Model):
         weights gives part marks by Moodle's rule; any other is all or nothing. Options must be prefetched."""
         options = list(self.options.all())
         match self.kind:
+            case self.Kind.NUMERICAL:
+                return grading.number_score(
+                    answer["text"], self.accepted_answers, self.tolerances, self.accepted_weights
+                )
             case self.Kind.GAP_FILL if self.accepted_weights:
                 return grading.text_score(
                     answer["text"], self.accepted_answers, self.accepted_weights, self.rejected_answers
@@ -251,6 +266,14 @@ class Question(models.Model):
         match self.kind:
             case self.Kind.GAP_FILL:
                 return self.accepted_answers[:1]
+            case self.Kind.NUMERICAL:
+                weights = self.accepted_weights or [1.0] * len(self.accepted_answers)
+                best = max(range(len(self.accepted_answers)), key=lambda i: weights[i], default=None)
+                if best is None:
+                    return []
+                tolerance = self.tolerances[best] if best < len(self.tolerances) else 0
+                margin = f" ± {generation.number_written(float(tolerance))}" if tolerance else ""
+                return [f"{self.accepted_answers[best]}{margin}"]
             case self.Kind.ORDERING:
                 return [option.text for option in options]
             case self.Kind.MATCHING:

@@ -109,6 +109,7 @@ def questions_save(*, quiz: Quiz, drafts: list[generation.Draft], is_draft: bool
                 name=draft.name,
                 category=draft.category,
                 accepted_weights=list(draft.accepted_weights),
+                tolerances=list(draft.tolerances),
                 answer_feedback=dict(draft.answer_feedback),
                 fact=facts.get(draft.fact_key),
                 topic=topics.get(draft.topic) if draft.topic else None,

@@ -43,6 +43,7 @@ def quiz_data(*, quiz: Quiz) -> QuizData:
                 name=question.name,
                 category=question.category,
                 accepted_weights=tuple(question.accepted_weights),
+                tolerances=tuple(question.tolerances),
                 answer_feedback=tuple(question.answer_feedback.items()),
             )
             for question in questions

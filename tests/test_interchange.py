@@ -405,7 +405,7 @@ def test_html_becomes_plain_text_with_its_line_breaks():
         pytest.param("// title: Broken\n\n::Q1::What is it?{\n\t=this\n\t~that\n", [3], id="brace-never-closed"),
         pytest.param("::Q1::What is it}?\n{=a ~b}\n", [1], id="closing-brace-first"),
         pytest.param("::Q1::Pick{=a {b} ~c}\n", [1], id="brace-inside-answers"),
-        pytest.param("::Q1::Two and two?{#4}\n", [1], id="numerical"),
+        pytest.param("::Q1::Two and two?{#four}\n", [1], id="numerical-not-a-number"),
         pytest.param("::Q1::Tell me about it.{}\n", [1], id="essay"),
         pytest.param("\n\nJust a description, no answers.\n", [3], id="description"),
         pytest.param("::Q1::Pick{\n~a\n~b\n~c\n}\n", [1], id="choice-with-no-right-answer"),
@@ -424,8 +424,8 @@ def test_malformed_gift_is_refused_with_the_line_of_each_problem(text, expected)
 
 
 def test_gift_errors_say_what_is_wrong():
-    messages = dict(error_lines("::Q1::Two and two?{#4}\n\n::Q2::Match{\n=a -> 1\n=b -> 2\n}\n", gift_loads))
-    assert messages[1].startswith("a numerical question ({#…}) is not supported")
+    messages = dict(error_lines("::Q1::Tell me.{}\n\n::Q2::Match{\n=a -> 1\n=b -> 2\n}\n", gift_loads))
+    assert messages[1].startswith("an essay question ({}) is not supported")
     assert messages[3] == "a matching question needs at least 3 pairs; it has 2"
 
 
@@ -765,12 +765,12 @@ def test_import_command_creates_a_draft_quiz_and_prints_its_slug_and_size(conten
 
 def test_import_command_refuses_a_malformed_file_listing_every_line_and_saves_nothing(content, teacher, tmp_path):
     source = tmp_path / "broken.gift"
-    source.write_text("::Q1::Fine{=a ~b}\n\n::Q2::Two and two?{#4}\n\n::Q3::Pick{~a ~b}\n", encoding="utf-8")
+    source.write_text("::Q1::Fine{=a ~b}\n\n::Q2::Tell me about it.{}\n\n::Q3::Pick{~a ~b}\n", encoding="utf-8")
     before = Quiz.objects.count()
     with pytest.raises(CommandError) as caught:
         call_command("import_quiz", str(source), "--owner", teacher.username, "--strict", stdout=io.StringIO())
     message = str(caught.value)
-    assert message.startswith(f"{source} was not imported; nothing was saved:\nline 3: a numerical question")
+    assert message.startswith(f"{source} was not imported; nothing was saved:\nline 3: an essay question")
     assert "\nline 5: no right answer" in message
     assert Quiz.objects.count() == before
 

@@ -17,7 +17,7 @@ MIXED_GIFT = (
     "\n"
     "::Q2:: What's between orange and green?{=yellow ~red ~blue}\n"  # 4
     "\n"
-    "::Q5:: What is a number from 1 to 5? {#3:2}\n"  # 6
+    "::Q5:: Describe the ban in your own words. {}\n"  # 6
     "\n"
     "Just some words about the next part.\n"  # 8
     "\n"
@@ -51,7 +51,7 @@ def test_gift_imports_the_supported_questions_and_lists_the_others_by_line():
     ]
     assert quiz.skipped == (
         "line 2: essay, skipped",
-        "line 6: numerical, skipped",
+        "line 6: essay, skipped",
         "line 8: description (text without a question), skipped",
     )
 
@@ -71,7 +71,7 @@ def test_strict_refuses_a_mixed_bank_whole_with_each_line(text, lines):
 
 def test_a_file_of_only_unsupported_questions_is_refused_as_before():
     with pytest.raises(InterchangeError) as caught:
-        gift_loads("::Q1::Tell me.{}\n\n::Q2::Two and two?{#4}\n")
+        gift_loads("::Q1::Tell me.{}\n\n::Q2::Tell me more.{}\n")
     assert [line for line, _ in caught.value.errors] == [1, 3]
 
 
@@ -97,7 +97,7 @@ def test_the_import_command_imports_a_mixed_bank_and_prints_what_it_skipped(cont
     output = out.getvalue()
     assert "with 2 questions from GIFT" in output
     assert "Not imported: line 2: essay, skipped\n" in output
-    assert "Not imported: line 6: numerical, skipped\n" in output
+    assert "Not imported: line 6: essay, skipped\n" in output
 
 
 def test_the_import_command_with_strict_saves_nothing(content, teacher, tmp_path):
@@ -126,5 +126,5 @@ def test_the_admin_import_page_all_or_nothing_refuses_with_the_lines(content, te
     assert response.status_code == 400
     page = response.content.decode()
     assert "Nothing was imported" in page
-    assert "line 6: a numerical question" in page
+    assert "line 6: an essay question" in page
     assert not Quiz.objects.filter(owner=teacher).exists()

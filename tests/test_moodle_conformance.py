@@ -84,13 +84,20 @@ def test_moodle_s_gift_fixture_imports_as_one_file_and_lists_what_it_skips():
         "Moodle activities",
         "Q2",
         "colours",
+        "Q5",
         "Shortanswer",
         "Q1",
         "2-08 TSL",
         "2-08 TSL",
     ]
-    # The essay is skipped and listed; so is the numerical question, a type this site lacks (item 5).
-    assert quiz.skipped == ("line 2: essay, skipped", "line 31: numerical, skipped")
+    # Eight of its nine: the essay is skipped and listed.
+    assert quiz.skipped == ("line 2: essay, skipped",)
+
+
+def test_the_numerical_question_is_3_give_or_take_2_with_its_feedback_for_any_other_number():
+    draft = by_name(gift_loads(MOODLE_GIFT))["Q5"]
+    assert (draft.kind, draft.stem) == ("numerical", 'What is a number from 1 to 5? _____";')
+    assert (draft.accepted, draft.tolerances, draft.answer_feedback) == (("3",), (2.0,), (("*", "Completely wrong"),))
 
 
 # Moodle case, what Moodle holds (giftformat_test.php), and what we hold: one row per question.
@@ -512,3 +519,35 @@ def test_an_imported_bank_keeps_its_categories_in_the_database_and_the_export(co
     ]
     text, _ = quiz_export(quiz=quiz, fmt="gift")
     assert "$CATEGORY: $course$/Iota/Kappa\n\n::Kappa Question::Testing Kappa Question{TRUE}" in text
+
+
+def test_a_numerical_question_in_moodle_xml_keeps_its_margins_fractions_and_feedback():
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="numerical">
+    <name><text>Year</text></name>
+    <questiontext format="html"><text>When did Brazil become independent?</text></questiontext>
+    <answer fraction="100"><text>1822</text><tolerance>0</tolerance><feedback><text>Right</text></feedback></answer>
+    <answer fraction="50"><text>1822</text><tolerance>2</tolerance><feedback><text>Close</text></feedback></answer>
+    <answer fraction="0"><text>*</text><tolerance>0</tolerance><feedback><text>No</text></feedback></answer>
+    <unitgradingtype>0</unitgradingtype>
+  </question>
+</quiz>
+"""
+    (draft,) = moodle_xml_loads(xml).questions
+    assert (draft.kind, draft.accepted, draft.tolerances, draft.accepted_weights) == (
+        "numerical",
+        ("1822", "1822"),
+        (0.0, 2.0),
+        (1.0, 0.5),
+    )
+    assert dict(draft.answer_feedback) == {"1822": "Right", "1822:2": "Close", "*": "No"}
+    for dumps, loads in ((gift_dumps, gift_loads), (moodle_xml_dumps, moodle_xml_loads)):
+        assert loads(dumps(QuizData("Years", questions=(draft,)))[0]).questions == (draft,)
+
+
+@pytest.mark.parametrize("text", ["Q{#abc}", "Q{#5..1}", "Q{#3:-1}", "Q{#=%0%3}"])
+def test_a_numerical_question_moodle_would_refuse_is_refused_with_its_line(text):
+    with pytest.raises(InterchangeError) as caught:
+        gift_loads(text)
+    assert [line for line, _ in caught.value.errors] == [1]

@@ -245,3 +245,65 @@ def test_an_option_without_text_is_refused_but_in_a_matching_where_it_is_an_extr
     assert "Give every option its text." in question_problems(SINGLE, [("a", True, ""), (" ", False, "")], [])
     pairs = [("a", False, "1"), ("b", False, "2"), ("c", False, "3"), ("", False, "4")]
     assert question_problems(MATCHING, pairs, []) == []
+
+
+# Numerical (Moodle's {#3:2}, {#1..5}, {#=1822:0 =%50%1822:2}), a seventh type.
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("3", 1.0),
+        ("1", 1.0),  # 3 - 2: the margin is inclusive, as Moodle's
+        ("5.0", 1.0),
+        ("5,5", 0.0),  # a decimal comma reads as a decimal point
+        ("0.999", 0.0),
+        ("three", 0.0),
+        ("", 0.0),
+    ],
+)
+def test_a_number_scores_when_it_is_within_the_margin(typed, expected):
+    from quizzes.grading import number_score
+
+    assert number_score(typed, ["3"], [2.0]) == expected
+
+
+def test_the_best_number_s_fraction_counts():
+    from quizzes.grading import number_score
+
+    # {#=1822:0 =%50%1822:2}: the year exactly for full marks, two years out for half.
+    assert [number_score(typed, ["1822", "1822"], [0.0, 2.0], [1.0, 0.5]) for typed in ("1822", "1823", "1825")] == [
+        1.0,
+        0.5,
+        0.0,
+    ]
+
+
+NUMERICAL_BANK = """// title: Numbers
+
+::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}
+
+::Year:: When did Brazil become independent?{#
+    =1822:0 #Right
+    =%50%1822:2 #Close
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("number", "typed", "shown"),
+    [
+        (1, "4", ["Correct"]),
+        (1, "7", ["Not quite", "Completely wrong", "3 ± 2"]),
+        (2, "1823", ["Partly right: half marks", "Close"]),
+    ],
+)
+def test_a_student_answers_a_numerical_question(content, teacher, student_client, number, typed, shown):
+    quiz = quiz_import(data=gift_loads(NUMERICAL_BANK), owner=teacher)
+    quiz.publish()
+    attempt = _start(student_client, quiz)
+    if number == 2:
+        _answer(student_client, attempt, 1, {"text": "3"})
+    page = _answer(student_client, attempt, number, {"text": typed})
+    for words in shown:
+        assert words in page

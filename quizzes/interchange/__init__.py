@@ -8,7 +8,7 @@ skipped"), or refused with `strict`. Any other problem refuses the whole file wi
 file held that a question here cannot (images, attached files) is dropped and listed in the
 quiz's `warnings`.
 
-How the six kinds are written:
+How the seven kinds are written (numerical only comes from Moodle files):
 
     kind        GIFT                                     Moodle XML
     single      {=right ~wrong}, or {~a ~%50%b =right}   multichoice, <single>true
@@ -18,6 +18,7 @@ How the six kinds are written:
     ordering    {>3 ALL VERTICAL ALL_OR_NOTHING SHOW none, then an item a line}
                                                          ordering (qtype_ordering)
     matching    {=left -> right = -> extra}              matching, one <subquestion> per pair
+    numerical   {#=3:2 =%50%3:4 ~#other}                  numerical, a <tolerance> per answer
 
 Moodle's part of a question is kept: its name (::Q2::), its category, per-answer feedback
 (=yellow # right; good!) and weights, which only grades Moodle allows may carry (33% is refused,

@@ -18,11 +18,15 @@ from quizzes.generation import (
     GAP_FILL,
     MATCHING,
     MULTIPLE,
+    NUMERICAL,
     ORDERING,
     SINGLE,
     TRUE_FALSE,
     Draft,
     DraftOption,
+    number_key,
+    number_read,
+    number_written,
     ordinal,
 )
 from quizzes.interchange.markup import html_to_text, media_strip
@@ -50,6 +54,7 @@ from quizzes.interchange.model import (
     option_percent,
     own_category,
     percent,
+    shortened,
     skips_settle,
     sources_note,
     text_clean,
@@ -163,7 +168,23 @@ def _choice_answers(draft: Draft) -> list[str]:
     return answers
 
 
+def _numerical_answers(draft: Draft) -> list[str]:
+    """{#=3:2#feedback =%50%3:4 ~#for any other number}: Moodle's numerical, every answer written out."""
+    notes = dict(draft.answer_feedback)
+    answers = []
+    for index, value in enumerate(draft.accepted):
+        fraction = draft.accepted_weights[index] if index < len(draft.accepted_weights) else 1.0
+        tolerance = draft.tolerances[index] if index < len(draft.tolerances) else 0.0
+        weight = f"%{percent(fraction)}%" if fraction != 1.0 else ""
+        margin = f":{number_written(tolerance)}" if tolerance else ""
+        answers.append(f"={weight}{value}{margin}{_feedback(notes.get(number_key(value, tolerance), ''))}")
+    if notes.get("*"):
+        answers.append(f"~{_feedback(notes['*'])}")
+    return answers
+
+
 ANSWER_WRITERS = {
+    NUMERICAL: _numerical_answers,
     ORDERING: _ordering_answers,
     MATCHING: _matching_answers,
     GAP_FILL: _gap_fill_answers,
@@ -215,7 +236,8 @@ def _question_write(number: int, draft: Draft, notes: list[str]) -> str:
         lines.append(f"{stem}{{{'TRUE' if key else 'FALSE'}{notes_written}{feedback}}}")
         return "\n".join(lines)
     answers = ANSWER_WRITERS.get(draft.kind, _choice_answers)(draft)
-    lines += [stem + "{", *(f"\t{answer}" for answer in answers), *([f"\t{feedback}"] if feedback else []), "}"]
+    opening = "{#" if draft.kind == NUMERICAL else "{"
+    lines += [stem + opening, *(f"\t{answer}" for answer in answers), *([f"\t{feedback}"] if feedback else []), "}"]
     return "\n".join(lines)
 
 
@@ -535,8 +557,7 @@ class _Question:
         if not answers:
             self.skip = Skip(self.first, "essay", f"an essay question ({{}}) is not supported: use {SUPPORTED}")
         elif answers.find("#") == 0:
-            message = f"a numerical question ({{#…}}) is not supported: use {SUPPORTED}"
-            self.skip = Skip(self.first, "numerical", message)
+            return self.numerical(answers[1:])
         elif answers.find(">") == 0:
             return self.ordering_items(answers)
         elif answers.find("~") != -1:
@@ -681,6 +702,59 @@ class _Question:
             self.errors.append((self.first, f"an ordering needs at least {MIN_PAIRS} items; it has {len(items)}"))
         return self.draft(ORDERING, tuple(DraftOption(self.text(item)) for item, _ in items))
 
+    def numerical(self, answers: _Src) -> Draft | None:
+        """Moodle's numerical: {#3:2} (3, give or take 2), {#1..5} (a range), or several answers
+        {#=1822:0 =%50%1822:2} with weights and feedback; "~#…" is the feedback for any other number."""
+        notes: list[tuple[str, str]] = []
+        otherwise = ""  # the feedback for any other number, listed last as Moodle XML lists it
+        wrong = answers.find("~")
+        if wrong != -1:
+            otherwise = self.feedback(answers[wrong + 1 :].strip())
+            answers = answers[:wrong]
+        head, parts = answers.split("=", MAX_OPTIONS)
+        if len(parts) > MAX_OPTIONS:
+            self.errors.append((self.first, f"more than {MAX_OPTIONS} answers in one question"))
+            return None
+        entries = [(head.strip().line(), head.strip())] if str(head).strip() else []
+        entries += [(line, part.strip()) for _, line, part in parts]
+        values: list[str] = []
+        tolerances: list[float] = []
+        weights: list[float] = []
+        for line, part in entries:
+            weight = 100.0
+            if match := WEIGHT.match(part.raw):
+                if problem := weight_problem(match.group(1)):
+                    self.errors.append((line, f"weight {problem}"))
+                weight = float(match.group(1)) if not problem else 0.0
+                part = part[match.end() :]
+            note = self.feedback(part)
+            spec = str(_before_feedback(part)).strip()
+            if spec == "*":  # any other number: only its feedback
+                if note:
+                    notes.append(("*", note))
+                continue
+            number = _number_spec(spec)
+            if number is None:
+                self.errors.append((line, f"{shortened(spec)!r} is not a number, a number:margin or a range min..max"))
+                continue
+            value = number_written(number[0])
+            values.append(value)
+            tolerances.append(number[1])
+            weights.append(fraction_of(weight))
+            if note:
+                notes.append((number_key(value, number[1]), note))
+        if otherwise:
+            notes.append(("*", otherwise))
+        if not any(weight > 0 for weight in weights) and not self.errors:
+            self.errors.append((self.first, "a numerical question with no number worth marks"))
+        return self.draft(
+            NUMERICAL,
+            accepted=tuple(values),
+            tolerances=tuple(tolerances),
+            accepted_weights=() if all(weight == 1.0 for weight in weights) else tuple(weights),
+            answer_feedback=tuple(notes),
+        )
+
     def short_answer(self, answers: _Src) -> Draft | None:
         parts = self.answers_split(answers, "=", "text before the first answer: start each answer with =")
         if parts is None:
@@ -706,6 +780,23 @@ class _Question:
             accepted_weights=() if all(weight == 1.0 for weight in weights) else tuple(weights),
             answer_feedback=tuple(feedback),
         )
+
+
+def _number_spec(spec: str) -> tuple[float, float] | None:
+    """A GIFT number: "3" (give or take nothing), "3:2" (give or take 2), "1..5" (from 1 to 5: 3 give
+    or take 2, as Moodle stores it). None if it is not one."""
+    if ".." in spec:
+        low, _, high = spec.partition("..")
+        ends = number_read(low), number_read(high)
+        if None in ends or ends[0] > ends[1]:
+            return None
+        middle = (ends[0] + ends[1]) / 2
+        return middle, ends[1] - middle
+    value, colon, margin = spec.partition(":")
+    number, tolerance = number_read(value), number_read(margin) if colon else 0.0
+    if number is None or tolerance is None or tolerance < 0:
+        return None
+    return number, tolerance
 
 
 def _before_feedback(part: _Src) -> _Src:

@@ -32,7 +32,7 @@ MOODLE_GRADES += (1 / 9, 0.1, 0.05, 0)
 GRADE_TOLERANCE = 0.00001
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 C0_CONTROLS = "".join(map(chr, range(32))) + "\x7f"
-SUPPORTED = "single or multiple choice, true/false, short answer, matching and ordering"
+SUPPORTED = "single or multiple choice, true/false, short answer, numerical, matching and ordering"
 
 type Problems = list[tuple[int, str]]
 

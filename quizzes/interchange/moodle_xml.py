@@ -14,7 +14,20 @@ from xml.etree import ElementTree as ET  # only to write; untrusted files are pa
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from quizzes.generation import GAP_FILL, MATCHING, MULTIPLE, ORDERING, SINGLE, TRUE_FALSE, Draft, DraftOption
+from quizzes.generation import (
+    GAP_FILL,
+    MATCHING,
+    MULTIPLE,
+    NUMERICAL,
+    ORDERING,
+    SINGLE,
+    TRUE_FALSE,
+    Draft,
+    DraftOption,
+    number_key,
+    number_read,
+    number_written,
+)
 from quizzes.interchange.markup import html_to_text, media_strip, text_to_html
 from quizzes.interchange.model import (
     MAX_OPTIONS,
@@ -62,6 +75,7 @@ QTYPES = {
     GAP_FILL: "shortanswer",
     ORDERING: "ordering",
     MATCHING: "matching",
+    NUMERICAL: "numerical",
 }
 
 
@@ -150,6 +164,23 @@ def _short_answer_write(question: ET.Element, draft: Draft) -> None:
         _answer(question, answer, "0", fmt="plain_text", feedback=notes.get(answer, ""))
 
 
+def _numerical_write(question: ET.Element, draft: Draft) -> None:
+    notes = dict(draft.answer_feedback)
+    for index, value in enumerate(draft.accepted):
+        fraction = draft.accepted_weights[index] if index < len(draft.accepted_weights) else 1.0
+        tolerance = draft.tolerances[index] if index < len(draft.tolerances) else 0.0
+        answer = ET.SubElement(question, "answer", fraction=percent(fraction), format="plain_text")
+        _text(answer, value)
+        ET.SubElement(answer, "tolerance").text = number_written(tolerance)
+        if note := notes.get(number_key(value, tolerance)):
+            _text(ET.SubElement(answer, "feedback", format="html"), text_to_html(note))
+    if notes.get("*"):  # any other number, as Moodle writes it
+        answer = ET.SubElement(question, "answer", fraction="0", format="plain_text")
+        _text(answer, "*")
+        ET.SubElement(answer, "tolerance").text = "0"
+        _text(ET.SubElement(answer, "feedback", format="html"), text_to_html(notes["*"]))
+
+
 def _matching_write(question: ET.Element, draft: Draft) -> None:
     ET.SubElement(question, "shuffleanswers").text = "true"
     for option in draft.options:  # an extra wrong match has no text: Moodle's own way
@@ -178,6 +209,7 @@ ANSWER_WRITERS: dict[str, Callable[[ET.Element, Draft], None]] = {
     "shortanswer": _short_answer_write,
     "matching": _matching_write,
     "ordering": _ordering_write,
+    "numerical": _numerical_write,
 }
 
 
@@ -475,6 +507,48 @@ class _XmlQuestion:
             answer_feedback=tuple(feedback),
         )
 
+    def numerical(self) -> Draft | None:
+        answers = self.children("answer")
+        if answers is None:
+            return None
+        values: list[str] = []
+        tolerances: list[float] = []
+        weights: list[float] = []
+        notes: list[tuple[str, str]] = []
+        for answer in answers:
+            line = self.line_of(answer)
+            written = self.text(answer, fmt="plain_text")
+            fraction, note = self.fraction(answer), self.feedback(answer)
+            if written == "*":  # any other number: only its feedback
+                if note:
+                    notes.append(("*", note))
+                continue
+            margin = answer.findtext("tolerance") or "0"
+            number, tolerance = number_read(written), number_read(margin)
+            if number is None or tolerance is None:
+                self.errors.append(
+                    (
+                        line,
+                        f"{shortened(written)!r} give or take {shortened(margin)!r} is not a number",
+                    )
+                )
+                continue
+            value = number_written(number)
+            values.append(value)
+            tolerances.append(abs(tolerance))
+            weights.append(fraction_of(fraction))
+            if note:
+                notes.append((number_key(value, abs(tolerance)), note))
+        if not any(weight > 0 for weight in weights) and not self.errors:
+            self.errors.append((self.line, "a numerical question with no number worth marks (fraction above 0)"))
+        return self.draft(
+            NUMERICAL,
+            accepted=tuple(values),
+            tolerances=tuple(tolerances),
+            accepted_weights=() if all(weight == 1.0 for weight in weights) else tuple(weights),
+            answer_feedback=tuple(notes),
+        )
+
     def matching(self) -> Draft | None:
         subquestions = self.children("subquestion")
         if subquestions is None:
@@ -508,7 +582,6 @@ class _XmlQuestion:
 # skipped questions; another plugin is listed by its own name.
 MOODLE_TYPE_NAMES = {
     "essay": "essay",
-    "numerical": "numerical",
     "calculated": "calculated",
     "calculatedsimple": "simple calculated",
     "calculatedmulti": "calculated multichoice",
@@ -529,4 +602,5 @@ QUESTION_READERS: dict[str, Callable[[_XmlQuestion], Draft | None]] = {
     "matching": _XmlQuestion.matching,
     "match": _XmlQuestion.matching,  # the type's own name in Moodle, which some exporters write
     "ordering": _XmlQuestion.ordering,
+    "numerical": _XmlQuestion.numerical,
 }

@@ -27,6 +27,31 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="question",
+            name="tolerances",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Numerical: how far from each accepted number an answer may be (±), in their order.",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="question",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("single", "Single choice"),
+                    ("multiple", "Multiple select"),
+                    ("true_false", "True or false"),
+                    ("gap_fill", "Gap-fill"),
+                    ("ordering", "Ordering"),
+                    ("matching", "Matching"),
+                    ("numerical", "Numerical"),
+                ],
+                max_length=12,
+            ),
+        ),
+        migrations.AddField(
+            model_name="question",
             name="accepted_weights",
             field=models.JSONField(
                 blank=True,
