@@ -14,6 +14,7 @@ The rules of the fact-checked reference are kept by construction:
 - a typed answer never turns on spelling: every accepted spelling is kept for the grader.
 """
 
+import math
 import random
 import re
 from collections import Counter
@@ -795,7 +796,8 @@ def number_read(text: str) -> float | None:
         text = text.replace(",", ".")  # a decimal comma
     if not re.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?", text):
         return None
-    return float(text)
+    value = float(text)
+    return value if math.isfinite(value) else None  # "1e999" is no number a student can type
 
 
 def number_key(value: str, tolerance: float) -> str:

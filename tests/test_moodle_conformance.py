@@ -6,7 +6,7 @@ The inputs are written out here (the facts carry over, not Moodle's code)."""
 
 import pytest
 
-from quizzes.generation import GAP_FILL, MATCHING, MULTIPLE, SINGLE, TRUE_FALSE, DraftOption
+from quizzes.generation import GAP_FILL, MATCHING, MULTIPLE, SINGLE, TRUE_FALSE, Draft, DraftOption
 from quizzes.interchange import (
     InterchangeError,
     QuizData,
@@ -551,3 +551,25 @@ def test_a_numerical_question_moodle_would_refuse_is_refused_with_its_line(text)
     with pytest.raises(InterchangeError) as caught:
         gift_loads(text)
     assert [line for line, _ in caught.value.errors] == [1]
+
+
+def test_an_export_moodle_would_refuse_says_so():
+    right = tuple(DraftOption(f"r{n}", correct=True) for n in range(11))
+    draft = Draft(MULTIPLE, "Pick", (*right, O("w")), "", None)
+    _, notes = gift_dumps(QuizData("Many", questions=(draft,)))
+    assert any("9.09091% is not a grade Moodle allows" in note for note in notes)
+
+
+def test_a_bad_number_in_an_uploaded_file_is_a_clear_error_not_a_500(content, teacher_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    xml = (
+        '<?xml version="1.0"?>\n<quiz>\n<question type="numerical"><questiontext><text>Q</text></questiontext>\n'
+        '<answer fraction="100"><text>1e999</text><tolerance>x</tolerance></answer></question>\n</quiz>\n'
+    )
+    response = teacher_client.post(
+        reverse("admin:quizzes_quiz_import"), {"file": SimpleUploadedFile("n.xml", xml.encode())}
+    )
+    assert response.status_code == 400
+    assert "line 4: &#x27;1e999&#x27; give or take &#x27;x&#x27; is not a number" in response.content.decode()

@@ -264,6 +264,11 @@ def common_notes(number: int, draft: Draft) -> list[str]:
             f"{name}: Moodle gives part marks where this site marks all or nothing; written as {share}% "
             f"for each right answer and {wrong}% for each wrong one."
         )
+        if weight_problem(share):
+            notes.append(
+                f"{name}: {share}% is not a grade Moodle allows (no equal share for this many right answers): "
+                "Moodle will refuse the file until the question has at most 10 right answers."
+            )
     if draft.kind == GAP_FILL:
         rejected = (
             f"; its {len(draft.rejected)} wrong answers are written at 0%, which Moodle refuses only when typed "
