@@ -164,6 +164,7 @@ class Draft:
     item_keys: tuple[str, ...] = ()  # ordering and matching: the events or facts their items come from
     name: str = ""  # the question's name in a Moodle bank ("::Q2::")
     category: str = ""  # its Moodle category path, when not the quiz's own ("$course$/top/Week 3")
+    stem_html: str = ""  # the stem as the file wrote it in HTML, unsanitised: see Question.stem_display
     accepted_weights: tuple[float, ...] = ()  # gap-fill: each accepted answer's fraction (0 to 1); () all full
     tolerances: tuple[float, ...] = ()  # numerical: each accepted number's margin (±), beside `accepted`
     answer_feedback: tuple[tuple[str, str], ...] = ()  # gap-fill: (typed answer, feedback), from Moodle

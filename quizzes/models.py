@@ -7,6 +7,7 @@ item with its `match`. What a student sees and posts never names an option by it
 """
 
 import random
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -21,9 +22,13 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from explainer.models import Fact, Sentence, Topic
+from explainer.rendering import sanitise
 from quizzes import generation, grading
+from quizzes.interchange.markup import html_kept
 
 
 class QuizQuerySet(models.QuerySet):
@@ -144,6 +149,13 @@ class QuestionQuerySet(models.QuerySet):
         return Coalesce(models.Subquery(counted.values("n")), 0)
 
 
+OLD_EMPHASIS = re.compile(r"<(/?)(b|i)(?:\s[^<>]*+)?>", re.IGNORECASE)
+
+
+def _emphasis_renamed(match: re.Match) -> str:
+    return f"<{match[1]}{'strong' if match[2].lower() == 'b' else 'em'}>"
+
+
 class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = generation.SINGLE, "Single choice"
@@ -165,6 +177,10 @@ class Question(models.Model):
         default=list, blank=True, help_text="Gap-fill: wrong answers a typed response must not name."
     )
     explanation = models.TextField(help_text="Shown after the answer: why the key is right.")
+    stem_html = models.TextField(
+        blank=True,
+        help_text="The stem as a Moodle file wrote it in HTML; shown (sanitised) while it reads as the stem.",
+    )
     name = models.CharField(
         max_length=255, blank=True, help_text="Its name in a Moodle question bank, kept for the way back."
     )
@@ -215,6 +231,17 @@ class Question(models.Model):
         if not self.stem.strip():
             problems.insert(0, "It has no question text.")
         return problems
+
+    @property
+    def stem_display(self) -> str:
+        """The stem for a page: its HTML from Moodle, through the explainers' sanitiser, while that
+        HTML still says what the stem says (an edit of the stem in the admin shows the edit); else
+        the stem as text."""
+        if self.stem_html and html_kept(self.stem_html, self.stem):
+            # The explainers' allow-list has <strong> and <em>, not their old names.
+            html = OLD_EMPHASIS.sub(_emphasis_renamed, self.stem_html)
+            return mark_safe(sanitise(html))  # noqa: S308 (sanitised by nh3 just now)
+        return conditional_escape(self.stem)
 
     @property
     def typed(self) -> bool:

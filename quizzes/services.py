@@ -107,6 +107,7 @@ def questions_save(*, quiz: Quiz, drafts: list[generation.Draft], is_draft: bool
                 rejected_answers=list(draft.rejected),
                 explanation=draft.explanation,
                 name=draft.name,
+                stem_html=draft.stem_html,
                 category=draft.category,
                 accepted_weights=list(draft.accepted_weights),
                 tolerances=list(draft.tolerances),

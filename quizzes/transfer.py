@@ -41,6 +41,7 @@ def quiz_data(*, quiz: Quiz) -> QuizData:
                 accepted=tuple(question.accepted_answers),
                 rejected=tuple(question.rejected_answers),
                 name=question.name,
+                stem_html=question.stem_html,
                 category=question.category,
                 accepted_weights=tuple(question.accepted_weights),
                 tolerances=tuple(question.tolerances),

@@ -307,3 +307,42 @@ def test_a_student_answers_a_numerical_question(content, teacher, student_client
     page = _answer(student_client, attempt, number, {"text": typed})
     for words in shown:
         assert words in page
+
+
+# Safe HTML kept: a stem Moodle wrote in HTML shows its formatting, through the explainers' nh3
+# sanitiser; what it cannot hold (scripts, handlers, styles) never reaches the page.
+
+
+def test_a_stem_s_html_is_kept_and_shown_sanitised(content, teacher, student_client):
+    bank = (
+        "::Moodle activities::[html]Match the <b>activity</b> to the <em>description</em>"
+        '<script>alert(1)</script><img src\\="x" onerror\\="alert(2)">.{\n'
+        "=Forum -> asynchronous\n=Choice -> one question\n=Database -> records\n= -> Chat\n}\n"
+    )
+    quiz = quiz_import(data=gift_loads(bank), owner=teacher)
+    question = quiz.questions.get()
+    assert question.stem == "Match the activity to the description."
+    assert question.stem_html.startswith("Match the <b>activity</b>")
+    quiz.publish()
+    attempt = _start(student_client, quiz)
+    page = student_client.get(reverse("quizzes:question", args=[attempt.public_id, 1])).content.decode()
+    assert "Match the <strong>activity</strong> to the <em>description</em>." in page
+    assert "alert(" not in page and "onerror" not in page
+
+
+def test_an_edited_stem_shows_the_edit_not_the_old_html(content, teacher):
+    quiz = quiz_import(data=gift_loads("::Q::[html]Is <b>this</b> bold?{T}\n"), owner=teacher)
+    question = quiz.questions.get()
+    assert question.stem_display == "Is <strong>this</strong> bold?"
+    question.stem = "Is this plain?"
+    assert question.stem_display == "Is this plain?"
+
+
+def test_the_html_goes_back_to_moodle_as_html(content, teacher):
+    from quizzes.transfer import quiz_export
+
+    quiz = quiz_import(data=gift_loads("::Q::[html]Is <b>this</b> bold?{T}\n"), owner=teacher)
+    gift, _ = quiz_export(quiz=quiz, fmt="gift")
+    assert "::Q::[html]Is <b>this</b> bold?{TRUE}" in gift
+    xml, _ = quiz_export(quiz=quiz, fmt="moodlexml")
+    assert "<text>Is &lt;b&gt;this&lt;/b&gt; bold?</text>" in xml

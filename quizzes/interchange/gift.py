@@ -29,7 +29,7 @@ from quizzes.generation import (
     number_written,
     ordinal,
 )
-from quizzes.interchange.markup import html_to_text, media_strip
+from quizzes.interchange.markup import html_kept, html_to_text, media_strip
 from quizzes.interchange.model import (
     C0_CONTROLS,
     GIFT,
@@ -221,7 +221,10 @@ def _question_write(number: int, draft: Draft, notes: list[str]) -> str:
     if _arrowed(draft):
         notes.append(f"{name}: '->' inside an answer is written '-\\>' so it stays text; Moodle shows the backslash.")
     name = _escape(draft.name, formatted=False) if draft.name.strip() else f"Q{number}"
-    stem = f"::{name}::{_escape(draft.stem)}"
+    if draft.stem_html and html_kept(draft.stem_html, draft.stem):
+        stem = f"::{name}::[html]{_escape(draft.stem_html, formatted=False)}"
+    else:
+        stem = f"::{name}::{_escape(draft.stem)}"
     feedback = f"####{_escape(draft.explanation)}" if draft.explanation else ""
     if _moodle_ordering(draft):
         # Moodle's ordering syntax (qtype_ordering's export_to_gift): every item shown, graded all or nothing.
@@ -482,6 +485,7 @@ class _Question:
         self.dropped: list[str] = []
         self.skip: Skip | None = None
         self.stem = ""
+        self.stem_html = ""
         self.name = ""
         self.explanation = ""
         self.line = self.first  # of the answers
@@ -504,6 +508,7 @@ class _Question:
             explanation=self.explanation,
             topic=None,
             name=self.name,
+            stem_html=self.stem_html,
             **answers,
         )
 
@@ -544,6 +549,9 @@ class _Question:
         head, tail = src[:opening], src[closing + 1 :]
         # Answers inside the text ("Grant is {=buried} in…") leave a gap, as in Moodle's missing-word format.
         self.stem = self.text(f"{head}{GAP}{tail}" if str(tail).strip() else head)
+        written = str(head).strip()
+        if not str(tail).strip() and written.startswith("[html]"):
+            self.stem_html = html_kept(written.removeprefix("[html]"), self.stem)
         answers = src[opening + 1 : closing]
         general = answers.find_seq("####", last=True)
         if general != -1:

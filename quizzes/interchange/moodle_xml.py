@@ -28,7 +28,7 @@ from quizzes.generation import (
     number_read,
     number_written,
 )
-from quizzes.interchange.markup import html_to_text, media_strip, text_to_html
+from quizzes.interchange.markup import html_kept, html_to_text, media_strip, text_to_html
 from quizzes.interchange.model import (
     MAX_OPTIONS,
     MAX_QUESTIONS,
@@ -126,7 +126,8 @@ def _question_write(number: int, draft: Draft) -> ET.Element:
     qtype = QTYPES[draft.kind] if draft.kind != TRUE_FALSE or key is not None else "multichoice"
     question = ET.Element("question", type=qtype)
     _text(ET.SubElement(question, "name"), draft.name if draft.name.strip() else f"Q{number}")
-    _text(ET.SubElement(question, "questiontext", format="html"), text_to_html(draft.stem, paragraph=True))
+    kept = draft.stem_html if draft.stem_html and html_kept(draft.stem_html, draft.stem) else ""
+    _text(ET.SubElement(question, "questiontext", format="html"), kept or text_to_html(draft.stem, paragraph=True))
     feedback = text_to_html(draft.explanation, paragraph=True) if draft.explanation else ""
     _text(ET.SubElement(question, "generalfeedback", format="html"), feedback)
     ET.SubElement(question, "defaultgrade").text = "1"
@@ -355,6 +356,7 @@ class _XmlQuestion:
         self.dropped: list[str] = []
         self.skip: Skip | None = None
         self.stem = ""
+        self.stem_html = ""
         self.explanation = ""
 
     def text(self, element: ET.Element | None, *, fmt: str | None = None) -> str:
@@ -378,7 +380,14 @@ class _XmlQuestion:
     def draft(self, kind: str, options: tuple[DraftOption, ...] = (), **answers) -> Draft:
         name = self.text(self.element.find("name"), fmt="plain_text")
         return Draft(
-            kind=kind, stem=self.stem, options=options, explanation=self.explanation, topic=None, name=name, **answers
+            kind=kind,
+            stem=self.stem,
+            options=options,
+            explanation=self.explanation,
+            topic=None,
+            name=name,
+            stem_html=self.stem_html,
+            **answers,
         )
 
     def feedback(self, answer: ET.Element) -> str:
@@ -394,7 +403,10 @@ class _XmlQuestion:
             else:
                 self.errors.append((self.line, message))
             return None
-        self.stem = self.text(self.element.find("questiontext"))
+        questiontext = self.element.find("questiontext")
+        self.stem = self.text(questiontext)
+        if questiontext is not None and questiontext.get("format", "html") == "html":
+            self.stem_html = html_kept(questiontext.findtext("text") or "", self.stem)
         if not self.stem:
             self.errors.append((self.line, "the question has no <questiontext>"))
         self.explanation = self.text(self.element.find("generalfeedback"))

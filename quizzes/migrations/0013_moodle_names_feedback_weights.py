@@ -18,6 +18,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="question",
+            name="stem_html",
+            field=models.TextField(
+                blank=True,
+                help_text="The stem as a Moodle file wrote it in HTML; shown (sanitised) while it reads as the stem.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="question",
             name="category",
             field=models.CharField(
                 blank=True,
