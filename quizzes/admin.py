@@ -133,6 +133,12 @@ class Reported:
     assignment: Assignment | None = None
 
 
+def _attempts_counted(request: HttpRequest) -> str:
+    """Which attempt a report counts (?attempts=first|last|highest); the first unless it says."""
+    which = request.GET.get("attempts", "first")
+    return which if which in reports.ATTEMPT_CHOICES else "first"
+
+
 class ReportAdmin(OwnedAdmin):
     """Adds a report, its CSV and each student's answers; `reported` says what is reported on."""
 
@@ -152,9 +158,19 @@ class ReportAdmin(OwnedAdmin):
     def report_view(self, request, object_id):
         subject = self.reported(request, object_id)
         classroom = subject.assignment.classroom if subject.assignment else None
-        report = reports.report_build(quiz=subject.quiz, attempts=subject.attempts, classroom=classroom)
+        which = _attempts_counted(request)
+        report = reports.report_build(quiz=subject.quiz, attempts=subject.attempts, classroom=classroom, which=which)
         name = f"admin:{self.opts.app_label}_{self.opts.model_name}_report"
-        links = {"csv": reverse(f"{name}_csv", args=[subject.original.pk]), "attempt": f"{name}_attempt"}
+        csv_url = reverse(f"{name}_csv", args=[subject.original.pk]) + (
+            f"?attempts={which}" if which != "first" else ""
+        )
+        links = {
+            "csv": csv_url,
+            "attempt": f"{name}_attempt",
+            "choices": reports.ATTEMPT_CHOICES,
+            "which": which,
+            "label": reports.ATTEMPT_CHOICES[which],
+        }
         context = self.page_context(
             request,
             subject.original,
@@ -167,7 +183,9 @@ class ReportAdmin(OwnedAdmin):
 
     def report_csv_view(self, request, object_id):
         subject = self.reported(request, object_id)
-        return reports.report_csv(quiz=subject.quiz, attempts=subject.attempts, name=subject.filename)
+        return reports.report_csv(
+            quiz=subject.quiz, attempts=subject.attempts, name=subject.filename, which=_attempts_counted(request)
+        )
 
     def report_attempt_view(self, request, object_id, attempt_id):
         subject = self.reported(request, object_id)

@@ -346,3 +346,41 @@ def test_the_html_goes_back_to_moodle_as_html(content, teacher):
     assert "::Q::[html]Is <b>this</b> bold?{TRUE}" in gift
     xml, _ = quiz_export(quiz=quiz, fmt="moodlexml")
     assert "<text>Is &lt;b&gt;this&lt;/b&gt; bold?</text>" in xml
+
+
+# The report counts each student's first attempt, or, when the teacher asks, the last or highest.
+
+
+def test_the_report_and_csv_count_the_first_last_or_highest_attempt(moodle_quiz, teacher_client, student_client):
+    colours = _question(moodle_quiz, "colours")
+    matching = _question(moodle_quiz, "Moodle activities")
+    single = _question(moodle_quiz, "Q2")
+
+    def take(yellow_only: bool, frog: bool) -> None:
+        attempt = _start(student_client, moodle_quiz)
+        chosen = [colours.options.get(text="yellow")] + ([] if yellow_only else [colours.options.get(text="off-beige")])
+        _answer(student_client, attempt, 1, {"choices": [attempt.token(o) for o in chosen]})
+        _answer(student_client, attempt, 2, {"text": "Frog" if frog else "dog"})
+        items = [o for o in matching.options.all() if o.text]
+        _answer(student_client, attempt, 3, {f"match-{attempt.token(o)}": attempt.token(o, "match") for o in items})
+        _answer(student_client, attempt, 4, {"choice": attempt.token(single.options.get(text="red"))})
+
+    take(yellow_only=True, frog=True)  # 0.5 + 1 + 1 + 0 = 2.5
+    take(yellow_only=False, frog=True)  # 1 + 1 + 1 + 0 = 3
+    take(yellow_only=True, frog=False)  # 0.5 + 0 + 1 + 0 = 1.5
+    url = reverse("admin:quizzes_quiz_report", args=[moodle_quiz.pk])
+    csv_url = reverse("admin:quizzes_quiz_report_csv", args=[moodle_quiz.pk])
+    for which, score in (
+        ("", "2.5"),
+        ("?attempts=first", "2.5"),
+        ("?attempts=last", "1.5"),
+        ("?attempts=highest", "3"),
+    ):
+        page = teacher_client.get(url + which).content.decode()
+        assert f"<td>{score} of 4</td>" in page, which
+        rows = list(csv.reader(io.StringIO(teacher_client.get(csv_url + which).content.decode())))
+        assert rows[1][1] == score, which
+    page = teacher_client.get(url + "?attempts=highest").content.decode()
+    assert "Each student's highest score counts." in page
+    assert f'href="{csv_url}?attempts=highest"' in page
+    assert "<td>2.5 of 4</td>" in teacher_client.get(url + "?attempts=nonsense").content.decode()
