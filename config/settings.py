@@ -165,6 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["config.formats"]  # dates typed and shown as "08 Dec 2026" in forms
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -221,7 +222,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
 
 # Students sign in at /accounts/login/; teachers at /admin/, which has its own login page.
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "quizzes:progress"
+LOGIN_REDIRECT_URL = "explainer:home"  # where a student's homework is
 LOGOUT_REDIRECT_URL = "explainer:home"
 
 # A guest's progress lives as long as their browser session: a school year and a little more.

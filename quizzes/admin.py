@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminTextareaWidget, AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -33,7 +33,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 import explainer.admin
 from config.formsets import BoundedInlineFormSet
 from explainer.models import Fact, Topic
-from quizzes import generation, interchange, live, reports
+from quizzes import analysis, generation, interchange, live, reports
 from quizzes.forms import SessionOptionsForm
 from quizzes.generation import question_problems
 from quizzes.models import (
@@ -57,6 +57,16 @@ def _owns(request: HttpRequest, owner_id: int | None) -> bool:
     return request.user.is_superuser or owner_id == request.user.pk
 
 
+def _choice_only(formfield):
+    """A related field without the admin's add, change and delete buttons beside it: the red ✗ by
+    an assignment's quiz (or a quiz's topic) deletes that quiz (or topic) itself, not the choice."""
+    if isinstance(getattr(formfield, "widget", None), RelatedFieldWidgetWrapper):
+        formfield.widget.can_add_related = False
+        formfield.widget.can_change_related = False
+        formfield.widget.can_delete_related = False
+    return formfield
+
+
 class OwnedAdmin(admin.ModelAdmin):
     """An admin whose rows belong to a teacher: `owner_path` leads from a row to its owner."""
 
@@ -75,6 +85,9 @@ class OwnedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return self.visible(request, super().get_queryset(request))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return _choice_only(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and (obj is None or _owns(request, self.owner_id(obj)))
@@ -178,6 +191,7 @@ class ReportAdmin(OwnedAdmin):
             report=report,
             links=links,
             assignment=subject.assignment,
+            judged_from=analysis.JUDGED_FROM,
         )
         return TemplateResponse(request, "admin/quizzes/report.html", context)
 
@@ -205,6 +219,9 @@ class OwnedInline:
     def _parent_owned(self, request, obj) -> bool:
         return obj is None or _owns(request, obj.owner_id)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return _choice_only(super().formfield_for_dbfield(db_field, request, **kwargs))
+
     def has_add_permission(self, request, obj=None) -> bool:
         return super().has_add_permission(request, obj) and self._parent_owned(request, obj)
 
@@ -219,11 +236,13 @@ class OwnedInline:
 
 
 class QuestionInline(OwnedInline, admin.TabularInline):
-    """The quiz's questions in order: change the numbers and save once to reorder them all."""
+    """The quiz's questions in order, each with its key: change the numbers and save once to
+    reorder them all. A draft's box ticks it for "Accept selected drafts" (a form of its own,
+    see change_form.html), so a teacher accepts drafts without opening each."""
 
     model = Question
-    fields = ["position", "kind", "stem", "is_draft", "source"]
-    readonly_fields = ["kind", "stem", "source"]
+    fields = ["position", "kind", "stem", "key", "source", "status"]
+    readonly_fields = ["kind", "stem", "key", "source", "status"]
     extra = 0
     show_change_link = True
     ordering = ["position", "pk"]
@@ -231,14 +250,36 @@ class QuestionInline(OwnedInline, admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # a question is written on its own page ("Write a question"), with its options
 
+    @admin.display(description="Key")
+    def key(self, question: Question) -> str:
+        match question.kind:
+            case Question.Kind.GAP_FILL:
+                shown, more = question.accepted_answers[:2], len(question.accepted_answers[2:])
+                lines = [" / ".join(shown) + (f" (+{more} more)" if more else "")]
+            case Question.Kind.ORDERING:
+                lines = [f"{place}. {text}" for place, text in enumerate(question.key_text(), start=1)]
+            case _:
+                lines = question.key_text()
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "—"
+
     @admin.display(description="From")
     def source(self, question: Question) -> str:
         if question.fact_id:
             return format_html("Fact {}", question.fact.key)
         return question.source_note[:60]
 
+    @admin.display(description="Review")
+    def status(self, question: Question) -> str:
+        if not question.is_draft:
+            return "Accepted"
+        return format_html(
+            'Draft <label class="accept-draft"><input type="checkbox" name="question" value="{}" form="accept-drafts">'
+            " accept</label>",
+            question.pk,
+        )
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("fact")
+        return super().get_queryset(request).select_related("fact").prefetch_related("options")
 
 
 class GenerateForm(forms.Form):
@@ -296,6 +337,18 @@ class ImportForm(forms.Form):
         return upload
 
 
+class AcceptDraftsForm(forms.Form):
+    """The drafts ticked on the quiz's page, or all of them."""
+
+    question = forms.ModelMultipleChoiceField(queryset=Question.objects.none(), required=False)
+    all = forms.BooleanField(required=False)
+
+    def __init__(self, *args, quiz: Quiz, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Any of the quiz's questions: one accepted a moment ago (a double click) is no error.
+        self.fields["question"].queryset = quiz.questions.all()
+
+
 class FactsGenerateForm(forms.Form):
     quiz = forms.ModelChoiceField(queryset=Quiz.objects.none(), label="Add the questions to")
     kinds = forms.MultipleChoiceField(
@@ -345,6 +398,14 @@ class QuizAdmin(ReportAdmin):
     @admin.display(description="Drafts to review", ordering="questions_draft")
     def draft_count(self, quiz: Quiz) -> int:
         return quiz.questions_draft
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else [name for name in self.fields if name != "seed"]  # no seed before generating
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add:  # the new quiz will be the teacher's (save_model): "Owner" says so before the first save
+            context["adminform"].form.instance.owner = request.user
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -425,6 +486,7 @@ class QuizAdmin(ReportAdmin):
             path("<path:object_id>/preview/", view(self.preview_view), name="quizzes_quiz_preview"),
             path("<path:object_id>/publish/", view(self.publish_view), name="quizzes_quiz_publish"),
             path("<path:object_id>/duplicate/", view(self.duplicate_view), name="quizzes_quiz_duplicate"),
+            path("<path:object_id>/accept-drafts/", view(self.accept_drafts_view), name="quizzes_quiz_accept_drafts"),
             *super().get_urls(),
         ]
 
@@ -483,12 +545,16 @@ class QuizAdmin(ReportAdmin):
             )
             self.message_user(
                 request,
-                f"Added {len(added)} draft question(s) (seed {seed}). Review each: untick “draft” to accept it, "
-                "or delete it. Students see none of them until then.",
+                f"Added {len(added)} draft question(s) (seed {seed}). Check each one's key, then accept the ones you "
+                "keep, or delete them. Students see none of them until then.",
                 messages.SUCCESS if added else messages.WARNING,
             )
             return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
-        context = self.page_context(request, quiz, f"Generate questions for “{quiz.title}”", form=form)
+        # Laid out as the admin lays out its own forms: labels, help and errors in their places.
+        adminform = admin.helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}, model_admin=self)
+        context = self.page_context(
+            request, quiz, f"Generate questions for “{quiz.title}”", form=form, adminform=adminform
+        )
         context["builtin_mix"] = default_quizzes_mix()  # what the built-in plans test, as `generate_quizzes --report`
         return TemplateResponse(
             request, "admin/quizzes/quiz/generate.html", context, status=400 if form.errors else 200
@@ -522,6 +588,38 @@ class QuizAdmin(ReportAdmin):
         copy = quiz_duplicate(quiz=quiz, owner=request.user)
         self.message_user(request, f"This is your copy of “{quiz.title}”, a draft: change it as you like.")
         return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[copy.pk]))
+
+    def accept_drafts_view(self, request, object_id):
+        """Accept the drafts ticked on the quiz's page, or all of them: students see them once the
+        quiz is published. A draft that cannot be asked as it stands stays a draft, with the reason."""
+        quiz = self.own_object(request, object_id, change=True)
+        if request.method != "POST":
+            return HttpResponse("Accepting drafts takes a POST.", status=405, headers={"Allow": "POST"})
+        form = AcceptDraftsForm(request.POST, quiz=quiz)
+        if not form.is_valid():
+            return HttpResponse("Say which of this quiz's questions to accept, or all=1.", status=400)
+        drafts = quiz.questions.filter(is_draft=True).prefetch_related("options")
+        if not form.cleaned_data["all"]:
+            drafts = drafts.filter(pk__in=[question.pk for question in form.cleaned_data["question"]])
+        ready = []
+        for question in drafts:
+            if problems := question.problems():
+                self.message_user(
+                    request, f"Question {question.position} stays a draft: {' '.join(problems)}", messages.WARNING
+                )
+            else:
+                ready.append(question.pk)
+        accepted = Question.objects.filter(pk__in=ready).update(is_draft=False)
+        if accepted:
+            self.log_change(request, quiz, f"Accepted {accepted} draft question(s).")
+            seen = "see them now" if quiz.status == Quiz.Status.PUBLISHED else "will see them once you publish the quiz"
+            self.message_user(request, f"Accepted {accepted} draft question(s): students {seen}.")
+        elif not drafts:
+            nothing = (
+                "No drafts are left to accept." if form.cleaned_data["all"] else "Tick the drafts to accept first."
+            )
+            self.message_user(request, nothing, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
 
     def reported(self, request, object_id) -> Reported:
         # A report shows students' answers: only the quiz's owner (or a superuser) reads it.
@@ -570,15 +668,24 @@ class OptionFormSet(BoundedInlineFormSet):
             raise ValidationError(problems)
 
 
+def _part_for(kinds, kind: str | None) -> list[str]:
+    """The classes of a part of the question form that only questions of `kinds` use: marked for
+    static/js/admin_question.js, which follows the "Kind" menu, and hidden now if `kind` is known
+    and not one of them (so the page is right before any script runs, or without one)."""
+    return ["kind-part", *(f"kind-{each}" for each in kinds), *(["hidden"] if kind and kind not in kinds else [])]
+
+
 class OptionInline(OwnedInline, admin.TabularInline):
     """Choices (tick the correct ones), ordering items (numbered in their correct order) or
-    matching pairs (each item with its match)."""
+    matching pairs (each item with its match). The columns a type does not use are hidden
+    (static/css/admin.css); a gap-fill question has no options, so none are shown for it."""
 
     model = Option
     formset = OptionFormSet
     fields = ["position", "text", "is_correct", "match", "weight", "feedback"]
     extra = 0
     ordering = ["position", "pk"]
+    kinds = [kind for kind in Question.Kind.values if kind != Question.Kind.GAP_FILL]
 
     def _parent_owned(self, request, obj) -> bool:
         return obj is None or _owns(request, obj.quiz.owner_id)
@@ -612,6 +719,11 @@ class QuestionForm(forms.ModelForm):
             "source_note",
             "is_draft",
         ]
+        # A stem is a sentence or two: its options come right under it, as on one card.
+        widgets = {
+            "stem": AdminTextareaWidget(attrs={"rows": 3}),
+            "explanation": AdminTextareaWidget(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -666,14 +778,49 @@ class QuestionAdmin(OwnedAdmin):
     autocomplete_fields = ["fact"]
     filter_horizontal = ["sentences"]
     readonly_fields = ["source_text"]
-    fieldsets = [
-        (None, {"fields": ["quiz", "position", "kind", "stem", "is_draft"]}),
-        ("Gap-fill", {"fields": ["accepted_answers", "rejected_answers"]}),
-        (
-            "Feedback and source",
-            {"fields": ["explanation", "fact", "topic", "sentences", "source_note", "source_text"]},
-        ),
-    ]
+    change_form_template = "admin/quizzes/question/change_form.html"
+
+    class Media:
+        js = ["js/admin_question.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        """The stem, then the answers of the question's type (its options come next: see
+        change_form.html), then the feedback and source, the sentence picker folded."""
+        kind = self._kind(request, obj)
+        return [
+            (None, {"fields": ["quiz", "position", "kind", "stem", "is_draft"]}),
+            (
+                "Accepted answers",
+                {
+                    "fields": ["accepted_answers", "rejected_answers"],
+                    "classes": _part_for([Question.Kind.GAP_FILL], kind),
+                },
+            ),
+            (
+                "Feedback and source",
+                {"fields": ["explanation", "fact", "topic", "source_text"], "classes": ["after-options"]},
+            ),
+            (
+                "Choose the source sentences",
+                {"fields": ["sentences", "source_note"], "classes": ["after-options", "collapse"]},
+            ),
+        ]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        # Shown for a gap-fill question that has options all the same: they must be deleted, and
+        # its errors say so. (Posted back, the rows are judged in the browser: see admin_question.js.)
+        kind = self._kind(request, obj) if request.method == "GET" and not (obj and obj.options.exists()) else None
+        for inline in inlines:
+            if isinstance(inline, OptionInline):
+                inline.classes = _part_for(inline.kinds, kind)
+        return inlines
+
+    def _kind(self, request, obj) -> str | None:
+        """The question's type as the form will show it: posted, saved, or asked for (?kind=)."""
+        saved = obj.kind if obj else request.GET.get("kind")
+        kind = request.POST.get("kind") if request.method == "POST" else saved
+        return kind if kind in Question.Kind.values else None
 
     def visible(self, request, queryset):
         return queryset.filter(quiz__in=Quiz.objects.for_teacher(request.user))
@@ -784,6 +931,10 @@ class ClassroomAdmin(OwnedAdmin):
     fields = ["name", "code", "join_url"]
     readonly_fields = ["code", "join_url"]
     inlines = [AssignmentInline, EnrolmentInline]
+
+    def get_fields(self, request, obj=None):
+        # A new class's code is drawn as the posted form is saved, not the one an empty form would show.
+        return self.fields if obj else ["name", "join_url"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(student_total=Count("enrolments", distinct=True))

@@ -32,6 +32,9 @@ from quizzes.grading import marks as marks_shown
 CHOICE_KINDS = frozenset({"single", "multiple", "true_false"})
 VERY_EASY = 90.0  # facility above this is flagged
 VERY_HARD = 10.0  # facility below this is flagged
+# Below this many attempts one student moves the facility by more than 10 points and the
+# discrimination swings from sign to sign: the report shows the numbers but judges no question.
+JUDGED_FROM = 10
 
 NEGATIVE_DISCRIMINATION = (
     "Negative discrimination: strong students got this wrong more often than weak ones — check the key."
@@ -96,7 +99,12 @@ class ItemStats:
     facility: float | None  # 0–100; None without attempts
     discrimination: float | None  # −100…100; None when undefined
     option_counts: list[OptionCount]  # choice questions only, in the question's option order
-    flags: list[str]  # warnings for the teacher, most serious first
+    flags: list[str]  # warnings for the teacher, most serious first; mean something only if `judged`
+
+    @property
+    def judged(self) -> bool:
+        """Whether enough attempts were analysed for the flags to say anything about the question."""
+        return self.attempts >= JUDGED_FROM
 
 
 class Outcome(enum.StrEnum):

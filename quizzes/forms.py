@@ -204,7 +204,18 @@ def code_clean(value: str) -> str:
     return "".join(char for char in value.upper() if char not in " -\t")
 
 
-class JoinForm(forms.Form):
+class ClassJoinForm(forms.Form):
+    """A teacher's class, by the code the teacher gave (the class page's QR code fills it in)."""
+
+    code = forms.CharField(
+        label="Class code",
+        max_length=12,
+        help_text="The code your teacher gave you, for example K7MPQ3X.",
+        error_messages={"required": "Type the code your teacher gave you."},
+    )
+
+
+class SessionJoinForm(forms.Form):
     """A live session's code and, for a guest, a nickname. A signed-in student joins under their
     display name (`signed_in`), so the form asks only for the code."""
 

@@ -652,7 +652,17 @@ def quiz_generate(
     )
     take(SINGLE, singles)
     rng.shuffle(drafts)
-    return drafts
+    return easy_first(drafts)
+
+
+def easy_first(drafts: list[Draft]) -> list[Draft]:
+    """`drafts` opening with an easy single-choice question, the others in their order: a quiz
+    must not open with four dropdowns. Easy: recall, no exact date; failing that, any single choice."""
+    singles = [d for d in drafts if d.kind == SINGLE]
+    easy = [d for d in singles if d.depth == RECALL and not d.exact_date and not d.capital]
+    if not (opener := next(iter(easy or singles), None)):
+        return drafts
+    return [opener, *(d for d in drafts if d is not opener)]
 
 
 @dataclass(frozen=True)

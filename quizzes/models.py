@@ -420,7 +420,11 @@ class Assignment(models.Model):
 class AttemptQuerySet(models.QuerySet):
     def open_review(self, learner: "Learner | None"):
         """The learner's review round in progress, if any (there is at most one; see review_start)."""
-        return self.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True)
+        return self.filter(learner=learner, quiz__status=Quiz.Status.REVIEW, finished_at__isnull=True, practice=False)
+
+    def open_practice(self, learner: "Learner | None"):
+        """The learner's practice rounds not finished (see practice_start)."""
+        return self.filter(learner=learner, practice=True, finished_at__isnull=True)
 
 
 class MarksField(models.FloatField):
@@ -450,6 +454,10 @@ class Attempt(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     score = MarksField(null=True, blank=True, help_text="Marks, once finished: one per question, part marks summed.")
+    practice = models.BooleanField(
+        default=False,
+        help_text="Missed questions asked again at once: no review card moves, mastery ignores it.",
+    )
 
     objects = AttemptQuerySet.as_manager()
 

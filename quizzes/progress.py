@@ -47,7 +47,8 @@ def topic_progress(learner: Learner | None) -> list[TopicProgress]:
         }
         # The latest answers on each topic's questions, ranked newest first within each topic.
         ranked = (
-            Response.objects.filter(attempt__learner=learner, question__topic__isnull=False)
+            # Practice (missed questions asked again at once, the answer just seen) is not counted.
+            Response.objects.filter(attempt__learner=learner, attempt__practice=False, question__topic__isnull=False)
             .annotate(
                 rank=Window(RowNumber(), partition_by=F("question__topic"), order_by=[F("created_at").desc(), "-pk"])
             )
@@ -76,6 +77,7 @@ class Reviews:
     scheduled: int = 0  # facts with a review card
     next_due: datetime | None = None  # the next one to fall due, when none is due now
     open_round: Attempt | None = None  # a review round begun and not finished
+    missed: int = 0  # facts last answered wrongly whose review is still to come: to practise now
 
 
 def reviews_due(learner: Learner | None, now: datetime | None = None) -> Reviews:
@@ -87,11 +89,13 @@ def reviews_due(learner: Learner | None, now: datetime | None = None) -> Reviews
         due_now=Count("pk", filter=Q(due__lte=now)),
         cards=Count("pk"),
         soonest=Min("due", filter=Q(due__gt=now)),
+        missed=Count("pk", filter=Q(due__gt=now, last_correct=False)),
     )
     return Reviews(
         due=counts["due_now"],
         scheduled=counts["cards"],
         next_due=counts["soonest"],
+        missed=counts["missed"],
         open_round=Attempt.objects.open_review(learner).first(),
     )
 

@@ -310,7 +310,7 @@ def answer_submit(
                 is_correct=score >= grading.FULL - grading.EPSILON,
                 score=score,
             )
-            if fact_reviewable(question.fact):
+            if fact_reviewable(question.fact) and not attempt.practice:  # practice leaves the schedule alone
                 # Locked: two tabs answering on the same fact must not overwrite each other's schedule.
                 card, _ = ReviewCard.objects.select_for_update().get_or_create(
                     learner_id=attempt.learner_id, fact_id=question.fact_id, defaults={"due": response.created_at}
@@ -382,6 +382,59 @@ def _review_round_create(*, learner: Learner, now: datetime) -> Attempt | None:
     questions_save(quiz=quiz, drafts=drafts)
     ReviewCard.objects.bulk_update(cards, ["last_kind"])
     return Attempt.objects.create(quiz=quiz, learner=learner)
+
+
+PRACTICE_SIZE = 15  # missed questions in one practice round from the review page
+
+
+def practice_start(*, learner: Learner, source: Attempt | None = None, now: datetime | None = None) -> Attempt | None:
+    """A practice round: questions the learner missed, asked again at once (Quizizz's "redemption").
+
+    From a score page (`source`), that attempt's missed questions; from the review page, the
+    question last missed on each fact whose review is still to come. The round is a private
+    quiz of copies, answered as practice: the answers are stored, but no review card moves and
+    mastery does not count them. None when there is nothing to practise.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One round per source: a double click or a second tab finds the first one's round.
+        Learner.objects.select_for_update().filter(pk=learner.pk).first()
+        slug = f"practice-{source.public_id.hex if source else 'review'}-"
+        if attempt := Attempt.objects.open_practice(learner).filter(quiz__slug__startswith=slug).first():
+            return attempt
+        questions = _practice_questions(learner=learner, source=source, now=now)
+        if not questions:
+            return None
+        quiz = Quiz.objects.create(
+            slug=f"{slug}{uuid.uuid4().hex}"[: Quiz._meta.get_field("slug").max_length],
+            title="Practice",
+            description="What you missed, asked again. Practice does not change when your reviews come.",
+            status=Quiz.Status.REVIEW,
+            learner=learner,
+            seed=seed_new(),
+        )
+        questions_copy(questions=questions, quiz=quiz)
+        return Attempt.objects.create(quiz=quiz, learner=learner, practice=True)
+
+
+def _practice_questions(*, learner: Learner, source: Attempt | None, now: datetime) -> list[Question]:
+    if source is not None:
+        return list(
+            Question.objects.filter(responses__attempt=source, responses__is_correct=False).order_by("position", "pk")
+        )
+    waiting = learner.cards.reviewable().filter(last_correct=False, due__gt=now).order_by("due", "pk")
+    fact_ids = list(waiting.values_list("fact_id", flat=True)[:PRACTICE_SIZE])
+    misses = (
+        Response.objects.filter(
+            attempt__learner=learner, attempt__practice=False, is_correct=False, question__fact_id__in=fact_ids
+        )
+        .select_related("question")
+        .order_by("-created_at", "-pk")
+    )
+    latest: dict[int, Question] = {}
+    for response in misses[: PRACTICE_SIZE * 10]:  # bounded: the newest misses are enough
+        latest.setdefault(response.question.fact_id, response.question)
+    return [latest[fact_id] for fact_id in fact_ids if fact_id in latest]
 
 
 def account_create(*, username: str, password: str, display_name: str, email: str = "") -> AbstractBaseUser:
@@ -471,7 +524,7 @@ def cards_rebuild(*, learner: Learner, fact_ids: set[int]) -> None:
         return
     answers = defaultdict(list)
     for fact_id, correct, when in (
-        Response.objects.filter(attempt__learner=learner, question__fact_id__in=fact_ids)
+        Response.objects.filter(attempt__learner=learner, attempt__practice=False, question__fact_id__in=fact_ids)
         .order_by("created_at", "pk")
         .values_list("question__fact_id", "is_correct", "created_at")
     ):
@@ -499,7 +552,8 @@ def _material_without(quiz: Quiz, material: generation.Material) -> generation.M
 
 def questions_generate(*, quiz: Quiz, topics: list[str], kinds: list[str], count: int, seed: int) -> list[Question]:
     """Add up to `count` generated questions on `topics` (all: the whole story) to `quiz`, as
-    drafts for the teacher to review. Types the facts cannot supply become single choice."""
+    drafts for the teacher to review. Types the facts cannot supply become single choice.
+    The quiz keeps the seed of its latest generation that added questions."""
     material = _material_without(quiz, material_load())
     if topics:
         material = replace(
@@ -510,7 +564,12 @@ def questions_generate(*, quiz: Quiz, topics: list[str], kinds: list[str], count
     rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
     topic = topics[0] if len(topics) == 1 else None
     drafts = generation.quiz_generate(material, rng, topic=topic, plan=generation.plan_for(kinds, count))
-    return questions_save(quiz=quiz, drafts=drafts, is_draft=True)
+    with transaction.atomic():
+        questions = questions_save(quiz=quiz, drafts=drafts, is_draft=True)
+        if questions:
+            quiz.seed = seed
+            quiz.save(update_fields=["seed"])
+    return questions
 
 
 def questions_from_facts(*, quiz: Quiz, fact_keys: list[str], kinds: list[str], seed: int) -> list[Question]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("progress/", progress.progress_detail, name="progress"),
     path("review/", progress.review_detail, name="review"),
     path("review/start/", progress.review_begin, name="review-start"),
+    path("practice/", progress.practice_begin, name="practice-start"),
     path("classes/join/", classes.class_join, name="class-join"),
     path("join/", live.session_join, name="session-join"),
     path("join/<str:code>/", live.session_join, name="session-join-code"),

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.urls import reverse
 
+from quizzes import generation as g
 from quizzes.models import Attempt, Question, ReviewCard
 
 HTMX = {"HX-Request": "true"}
@@ -66,3 +67,15 @@ def review_begin(client) -> Attempt:
     response = client.post(reverse("quizzes:review-start"))
     assert response.status_code == 302
     return Attempt.objects.get(public_id=response["Location"].split("/")[2])
+
+
+def choice_draft(stem: str = "Where was the summit?", key: int = 0) -> g.Draft:
+    texts = ["Moscow", "Minsk", "Tashkent", "Astana"]
+    return g.Draft(
+        kind=g.SINGLE,
+        stem=stem,
+        options=tuple(g.DraftOption(text, correct=index == key) for index, text in enumerate(texts)),
+        explanation="The summit was in Moscow.",
+        topic="csto",
+        sentences=(5,),
+    )

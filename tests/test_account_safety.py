@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Classroom, Enrolment, Learner
+from tests.account_helpers import LOGIN, SIGNUP, log_in, signup_data
 from tests.conftest import PASSWORD
 from tests.quiz_helpers import quiz_take
-from tests.test_accounts import LOGIN, SIGNUP, log_in, signup_data
 
 ADMIN_LOGIN = reverse("admin:login")
 RESET = "/accounts/password/reset/"

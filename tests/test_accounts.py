@@ -11,20 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt, Learner, Quiz, Response, ReviewCard
+from tests.account_helpers import LOGIN, SIGNUP, log_in, signup_data
 from tests.conftest import PASSWORD
 from tests.quiz_helpers import attempt_answer, minutes_pass, quiz_take, review_begin
-
-SIGNUP = reverse("accounts:signup")
-LOGIN = reverse("accounts:login")
-
-
-def signup_data(**changes) -> dict[str, str]:
-    return {"username": "sasha", "display_name": "Sasha K.", "password1": PASSWORD, "password2": PASSWORD} | changes
-
-
-def log_in(client: Client, username: str, password: str = PASSWORD, **extra):
-    return client.post(LOGIN, {"username": username, "password": password}, **extra)
-
 
 # Signing up
 
@@ -38,7 +27,7 @@ def test_signup_creates_the_account_signs_in_and_cycles_the_session(db, guest_cl
     user = User.objects.get(username="sasha")
     assert user.check_password(PASSWORD) and not user.is_staff
     assert user.learner.display_name == "Sasha K."
-    assert response.redirect_chain == [(reverse("quizzes:progress"), 302)]
+    assert response.redirect_chain == [(reverse("explainer:home"), 302)]
     assert "Welcome, Sasha K." in response.content.decode()
     assert guest_client.session["_auth_user_id"] == str(user.pk)
     assert guest_client.session.session_key != before
@@ -74,12 +63,12 @@ def test_a_display_name_loses_hidden_and_direction_changing_characters(db, guest
 def test_signup_goes_on_to_a_safe_next_page_only(db):
     assert Client().post(SIGNUP, signup_data(next="/quizzes/"))["Location"] == "/quizzes/"
     unsafe = Client().post(SIGNUP, signup_data(username="other", next="https://evil.example/"))
-    assert unsafe["Location"] == reverse("quizzes:progress")
+    assert unsafe["Location"] == reverse("explainer:home")
 
 
 def test_a_signed_in_student_is_sent_on_from_signup_and_login(student_client):
-    assert student_client.get(SIGNUP)["Location"] == reverse("quizzes:progress")
-    assert student_client.get(LOGIN)["Location"] == reverse("quizzes:progress")
+    assert student_client.get(SIGNUP)["Location"] == reverse("explainer:home")
+    assert student_client.get(LOGIN)["Location"] == reverse("explainer:home")
 
 
 # Logging in and out
@@ -89,7 +78,7 @@ def test_login_cycles_the_session_key_and_logout_takes_a_post(student, guest_cli
     guest_client.get(LOGIN)
     before = guest_client.session.session_key
     response = log_in(guest_client, "alex")
-    assert response.status_code == 302 and response["Location"] == reverse("quizzes:progress")
+    assert response.status_code == 302 and response["Location"] == reverse("explainer:home")
     assert guest_client.session.session_key != before
     assert guest_client.get(reverse("accounts:logout")).status_code == 405
     assert guest_client.post(reverse("accounts:logout"))["Location"] == reverse("explainer:home")
@@ -260,8 +249,8 @@ def test_an_overlong_username_is_a_wrong_login_not_an_error(student, guest_clien
 
 
 def test_logging_in_never_loops_back_to_an_account_page(student, student_client, guest_client):
-    assert student_client.get(LOGIN, {"next": LOGIN})["Location"] == reverse("quizzes:progress")
-    assert log_in(guest_client, "alex", next=LOGIN)["Location"] == reverse("quizzes:progress")
+    assert student_client.get(LOGIN, {"next": LOGIN})["Location"] == reverse("explainer:home")
+    assert log_in(guest_client, "alex", next=LOGIN)["Location"] == reverse("explainer:home")
     page = Client().get(LOGIN).content.decode()
     assert "?next=/accounts/" not in page
 

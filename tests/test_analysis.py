@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quizzes.analysis import (
+    JUDGED_FROM,
     NEGATIVE_DISCRIMINATION,
     VERY_EASY_FLAG,
     VERY_HARD_FLAG,
@@ -169,6 +170,14 @@ def test_discrimination_is_undefined_when_the_rest_of_the_test_does_not_vary():
     q1 = analysed([Q1], attempts)[1]
     assert q1.facility == 50.0
     assert q1.discrimination is None
+
+
+@pytest.mark.parametrize(("attempts", "judged"), [(0, False), (5, False), (9, False), (10, True), (30, True)])
+def test_questions_are_judged_from_ten_attempts(attempts, judged):
+    students = [AttemptScores(i, f"S{i}", {1: wrong(12)}) for i in range(attempts)]
+    q1 = analysed([Q1], students)[1]
+    assert q1.judged is judged
+    assert JUDGED_FROM == 10
 
 
 def test_without_attempts_there_are_no_statistics_and_no_flags():

@@ -98,3 +98,22 @@ def test_the_checks_see_every_kind_of_import():
     assert pure_problems("quizzes.charts", relative) == ["quizzes.charts imports quizzes.models"]
     fine = "import re\nfrom explainer.text import plain\nfrom quizzes import mastery\n"
     assert pure_problems("quizzes.generation", imported(fine, "quizzes.generation")) == []
+
+
+def test_test_modules_import_helpers_never_each_other():
+    """Shared test helpers live in tests/*_helpers.py, conftest.py and servers.py: a test module
+    that imports another collects that module's tests a second time and ties the two together."""
+    problems = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tests_imported = [name for name in imports_of(path) if name.rpartition(".")[2].startswith("test_")]
+        problems += [f"{module_name(path)} imports {name}" for name in sorted(tests_imported)]
+    assert problems == []
+    assert imported("from tests.test_accounts import log_in", "tests.test_review") == {"tests.test_accounts"}
+
+
+def test_static_holds_only_what_browsers_load():
+    """Everything under static/ is collected and served to anyone: tools (the map's build script
+    and its source data, tools/map/) live outside it."""
+    served = {path.suffix for path in (ROOT / "static").rglob("*") if path.is_file()}
+    assert served <= {".css", ".js", ".svg", ".png", ".ico", ".woff2", ".txt", ".webmanifest"}, served
+    assert (ROOT / "tools" / "map" / "build_map.py").is_file()

@@ -14,20 +14,10 @@ from hypothesis import strategies as st
 
 from explainer.text import plain
 from quizzes import generation as g
+from tests.generation_helpers import BAN_DATE, CLAIM, MEMBERS
 
 SUMMIT = "Mr Lukashenko had been due to take part in a summit in Moscow on June 14th."
 
-BAN_DATE = g.FactIn(
-    key="A26",
-    kind="date",
-    statement="Russia banned imports of Belarusian dairy products on 6 June 2009.",
-    question="On what date did Russia ban imports of Belarusian dairy products?",
-    answers=("6 June 2009",),
-    accepted=("June 6, 2009",),
-    distractors=("13 June 2009", "17 June 2009", "28 May 2009", "1 June 2009", "June 6, 2009"),
-    topics=("milk-war",),
-    sentences=(10,),
-)
 SUMMIT_CITY = g.FactIn(
     key="A16b",
     kind="place",
@@ -37,29 +27,6 @@ SUMMIT_CITY = g.FactIn(
     distractors=("Minsk", "Tashkent", "Astana", "Yerevan"),
     topics=("csto",),
     sentences=(1,),
-)
-MEMBERS = g.FactIn(
-    key="A09",
-    kind="membership",
-    statement="In June 2009 the CSTO had seven members.",
-    question="In June 2009, which seven countries were members of the CSTO?",
-    answers=("Russia", "Belarus", "Armenia", "Kazakhstan", "Uzbekistan", "Tajikistan", "Kyrgyzstan"),
-    distractors=("Turkmenistan", "Ukraine", "Georgia", "Azerbaijan"),
-    status="dated",
-    as_of="2009-06-14",
-    topics=("csto",),
-    sentences=(3,),
-)
-CLAIM = g.FactIn(
-    key="A24",
-    kind="cause_effect",
-    statement="Lukashenko said the Kremlin had demanded that Belarus recognise Abkhazia and South Ossetia.",
-    question="According to Lukashenko, which two regions had the Kremlin demanded that Belarus recognise?",
-    answers=("Abkhazia and South Ossetia",),
-    distractors=("Kosovo and Transnistria", "Crimea and Donbas", "Karabakh and Nakhichevan"),
-    status="disputed",
-    topics=("milk-war",),
-    sentences=(9,),
 )
 PRESIDENT = g.FactIn(
     key="A02a",
@@ -284,53 +251,67 @@ FACTS = {fact.key: fact for fact in REAL.facts}
 TOPICS = [None, "csto", "union-state", "milk-war"]
 
 
-@hypothesis_settings(max_examples=60, deadline=None)
-@given(seed=st.integers(min_value=0, max_value=2**32), topic=st.sampled_from(TOPICS))
-def test_every_generated_question_is_well_formed(seed, topic):
-    plan = g.STORY_PLAN if topic is None else g.TOPIC_PLAN
-    drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
-
+def _quiz_is_balanced(drafts: list[g.Draft], plan: dict[str, int]) -> None:
+    """Every type where the facts support it, none crowding out the others; no fact, event or
+    pair asked twice; no matching pair that gives away a gap's answer."""
     assert len(drafts) == sum(plan.values())
     kinds = Counter(d.kind for d in drafts)
-    assert set(kinds) == set(g.KINDS), kinds  # every type, where the facts support it
-    assert max(kinds.values()) <= plan[g.SINGLE] + 2  # no type crowds out the others
+    assert set(kinds) == set(g.KINDS), kinds
+    assert max(kinds.values()) <= plan[g.SINGLE] + 2
     keys = [d.fact_key for d in drafts if d.fact_key]
     assert len(keys) == len(set(keys)), "a fact asked twice"
-    # No matching pair or ordered event repeats what another question asks.
     items = [plain(o.text) for d in drafts if d.kind in (g.ORDERING, g.MATCHING) for o in d.options]
     assert len(items) == len(set(items)), "an event or pair used twice"
     shown = {plain(text) for d in drafts if d.kind == g.MATCHING for o in d.options for text in (o.text, o.match)}
     typed = {plain(d.accepted[0]) for d in drafts if d.kind == g.GAP_FILL}
     assert not typed & shown, "a matching pair gives away a gap's answer"
 
+
+def _options_are_keyed_by_the_fact(draft: g.Draft, fact: g.FactIn | None) -> None:
+    texts = [plain(o.text) for o in draft.options]
+    assert len(texts) == len(set(texts)), f"two options the same: {draft.stem}"
+    if draft.kind in (g.SINGLE, g.MULTIPLE, g.TRUE_FALSE):
+        assert any(o.correct for o in draft.options)
+    if draft.kind == g.SINGLE:
+        assert sum(o.correct for o in draft.options) == 1 and len(draft.options) == 4
+    if draft.kind in (g.SINGLE, g.MULTIPLE):
+        right = {plain(v) for v in (*fact.answers, *fact.accepted)}
+        for option in draft.options:
+            assert (plain(option.text) in right) == option.correct, f"{fact.key}: {option.text}"
+    if draft.kind in (g.ORDERING, g.MATCHING):
+        assert 3 <= len(draft.options) <= 5
+
+
+def _gap_hides_its_answer(draft: g.Draft) -> None:
+    assert g.GAP in draft.stem and draft.accepted
+    stem_words = plain(draft.stem.replace(g.GAP, " ")).split(" ")
+    assert not any(plain(value) in stem_words for value in draft.accepted if " " not in value)
+
+
+def _asked_as_its_status_says(draft: g.Draft, fact: g.FactIn) -> None:
+    """A dated fact is asked "in 2009"; a disputed one or an opinion as somebody's claim."""
+    if fact.status == "dated":
+        assert fact.as_of[:4] in draft.stem, f"{fact.key} is dated: ask it 'in {fact.as_of[:4]}'"
+    if fact.status in ("disputed", "opinion"):
+        assert draft.kind in (g.SINGLE, g.MULTIPLE)
+        assert "according to" in draft.stem.lower() or " said" in draft.stem or "claim" in draft.stem, fact.key
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32), topic=st.sampled_from(TOPICS))
+def test_every_generated_question_is_well_formed(seed, topic):
+    plan = g.STORY_PLAN if topic is None else g.TOPIC_PLAN
+    drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
+    _quiz_is_balanced(drafts, plan)
     for draft in drafts:
         assert draft.stem.strip() and draft.explanation.strip()
         assert draft.sentences or draft.source_note, draft.stem
-        texts = [plain(o.text) for o in draft.options]
-        assert len(texts) == len(set(texts)), f"two options the same: {draft.stem}"
         fact = FACTS.get(draft.fact_key)
-        if draft.kind in (g.SINGLE, g.MULTIPLE, g.TRUE_FALSE):
-            assert any(o.correct for o in draft.options)
-        if draft.kind == g.SINGLE:
-            assert sum(o.correct for o in draft.options) == 1 and len(draft.options) == 4
-        if draft.kind in (g.SINGLE, g.MULTIPLE):
-            right = {plain(v) for v in (*fact.answers, *fact.accepted)}
-            for option in draft.options:
-                assert (plain(option.text) in right) == option.correct, f"{fact.key}: {option.text}"
+        _options_are_keyed_by_the_fact(draft, fact)
         if draft.kind == g.GAP_FILL:
-            assert g.GAP in draft.stem and draft.accepted
-            assert not any(
-                plain(value) in plain(draft.stem.replace(g.GAP, " ")).split(" ")
-                for value in draft.accepted
-                if " " not in value
-            )
-        if draft.kind in (g.ORDERING, g.MATCHING):
-            assert 3 <= len(draft.options) <= 5
-        if fact is not None and fact.status == "dated":
-            assert fact.as_of[:4] in draft.stem, f"{fact.key} is dated: ask it 'in {fact.as_of[:4]}'"
-        if fact is not None and fact.status in ("disputed", "opinion"):
-            assert draft.kind in (g.SINGLE, g.MULTIPLE)
-            assert "according to" in draft.stem.lower() or " said" in draft.stem or "claim" in draft.stem, fact.key
+            _gap_hides_its_answer(draft)
+        if fact is not None:
+            _asked_as_its_status_says(draft, fact)
 
 
 def test_true_false_keys_are_balanced_in_every_quiz():
@@ -340,6 +321,28 @@ def test_true_false_keys_are_balanced_in_every_quiz():
             drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
             keys = [d.options[0].correct for d in drafts if d.kind == g.TRUE_FALSE]
             assert abs(keys.count(True) - keys.count(False)) <= 1, (seed, topic, keys)
+
+
+def test_every_quiz_opens_with_an_easy_single_choice_question():
+    # "The whole story" opened with a four-dropdown matching question (issue 16, item 12).
+    for seed in range(40):
+        for topic in TOPICS:
+            plan = g.STORY_PLAN if topic is None else g.TOPIC_PLAN
+            drafts = g.quiz_generate(REAL, random.Random(seed), topic=topic, plan=plan)
+            first = drafts[0]
+            assert first.kind == g.SINGLE, (seed, topic, first.kind)
+            easy = [d for d in drafts if d.kind == g.SINGLE and d.depth == g.RECALL and not (d.exact_date or d.capital)]
+            if easy:  # recall, not an exact date, where the quiz has one
+                assert first is easy[0], (seed, topic)
+
+
+def test_easy_first_moves_one_question_and_keeps_the_others_in_order():
+    drafts = list(reversed(g.quiz_generate(REAL, random.Random(7), topic=None, plan=g.STORY_PLAN)))
+    opener, *rest = g.easy_first(drafts)
+    assert opener.kind == g.SINGLE and drafts[0].kind != g.SINGLE
+    assert rest == [d for d in drafts if d is not opener]
+    only_matching = [d for d in drafts if d.kind == g.MATCHING]
+    assert g.easy_first(only_matching) == only_matching  # no single choice: left as it was
 
 
 def test_no_false_statement_keeps_a_weekday_or_description_that_fits_only_the_answer():

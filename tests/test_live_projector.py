@@ -412,7 +412,7 @@ def test_every_page_s_menu_leads_to_the_game_and_a_student_s_to_their_class(cont
         student = text(student_client.get(url))
         assert join_game in student and join_class in student and "Join a class" in student, url
     home = text(client.get("/"))
-    assert home.count(join_game) == 2  # the menu and the home page itself
+    assert home.count(join_game) == 3  # the menu (wide, and behind the phone's Menu button) and the home page
 
 
 def test_a_teacher_s_menu_has_no_class_to_join(teacher_client, content):

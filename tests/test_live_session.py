@@ -33,6 +33,7 @@ from quizzes.models import (
     stamp_key,
 )
 from quizzes.services import questions_save
+from tests.account_helpers import log_in
 from tests.live_helpers import (
     answer,
     choose,
@@ -51,7 +52,6 @@ from tests.live_helpers import (
     short_quiz,
 )
 from tests.quiz_helpers import HTMX
-from tests.test_accounts import log_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_now")]
 

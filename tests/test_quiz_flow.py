@@ -10,7 +10,7 @@ from django.utils.html import escape
 from quizzes import generation as g
 from quizzes.models import Attempt, Learner, Question, Quiz, Response
 from quizzes.services import answer_submit, questions_save
-from tests.quiz_helpers import HTMX, answer_data
+from tests.quiz_helpers import HTMX, answer_data, choice_draft
 
 
 def start(client: Client, slug: str = "csto") -> Attempt:
@@ -31,18 +31,6 @@ def make_quiz(slug: str, drafts: list[g.Draft], status: str = Quiz.Status.PUBLIS
     quiz = Quiz.objects.create(slug=slug, title=f"Quiz {slug}", status=status)
     questions_save(quiz=quiz, drafts=drafts)
     return quiz
-
-
-def choice_draft(stem: str = "Where was the summit?", key: int = 0) -> g.Draft:
-    texts = ["Moscow", "Minsk", "Tashkent", "Astana"]
-    return g.Draft(
-        kind=g.SINGLE,
-        stem=stem,
-        options=tuple(g.DraftOption(text, correct=index == key) for index, text in enumerate(texts)),
-        explanation="The summit was in Moscow.",
-        topic="csto",
-        sentences=(5,),
-    )
 
 
 # The list and the introduction

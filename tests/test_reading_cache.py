@@ -14,7 +14,7 @@ from django.test import Client
 
 from explainer import reading_cache
 from explainer.models import GlossaryTerm, TimelineEvent, Topic
-from quizzes.models import Classroom
+from quizzes.models import Classroom, Learner
 from tests.conftest import PASSWORD
 from tests.quiz_helpers import quiz_take
 
@@ -48,9 +48,11 @@ def test_a_page_seen_once_is_served_from_the_cache_without_a_query(content, djan
 
 def test_a_signed_in_readers_cached_page_reads_only_their_account(content, student_client, django_assert_num_queries):
     Client().get("/topics/csto/")
-    with django_assert_num_queries(1):  # the user (the session comes from the cache)
+    with django_assert_num_queries(2):  # the user and their display name (the session comes from the cache)
         html = student_client.get("/topics/csto/").text
-    assert '<span class="account-name">alex</span>' in html
+    assert '<span class="account-name">alex</span>' in html  # no learner yet: the username
+    Learner.objects.create(user=User.objects.get(username="alex"), display_name="Alex P.")
+    assert '<span class="account-name">Alex P.</span>' in student_client.get("/topics/csto/").text
 
 
 def test_a_teachers_admin_edit_of_a_topic_shows_at_once(content, teacher_client):

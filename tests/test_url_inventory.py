@@ -19,7 +19,7 @@ from explainer.teachers import TEACHER_GROUP
 from quizzes import live
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, LiveSession, Quiz
 from quizzes.services import questions_save
-from tests.test_quiz_flow import choice_draft
+from tests.quiz_helpers import choice_draft
 
 PERSONAS = ("guest", "student", "teacher", "other_teacher", "superuser")
 
@@ -60,7 +60,7 @@ def _someone_elses_attempt(*more) -> Callable[[], list]:
 
 NOBODY_ELSE = access(404, 404, 404, 404, 404)
 POST_ONLY = access(405, 405, 405, 405, 405)
-# Signing up or in again while signed in goes on to the progress page.
+# Signing up or in again while signed in goes on to the home page.
 SIGNED_OUT = access(200, 302, 302, 302, 302)
 SIGNED_IN = access(302, 200, 200, 200, 200)
 
@@ -85,6 +85,7 @@ INVENTORY: dict[str, Route] = {
     "quizzes:progress": Route(PUBLIC),
     "quizzes:review": Route(PUBLIC),
     "quizzes:review-start": Route(POST_ONLY),
+    "quizzes:practice-start": Route(POST_ONLY),
     "accounts:signup": Route(SIGNED_OUT, to_login=False),
     "accounts:login": Route(SIGNED_OUT, to_login=False),
     "accounts:logout": Route(POST_ONLY),
@@ -196,8 +197,8 @@ for prefix, args in OWNED_ROUTES.items():
         INVENTORY[f"admin:{prefix}_{suffix}"] = Route(OWNED, args=args)
 for name in ("generate", "preview", "report", "report_csv"):
     INVENTORY[f"admin:quizzes_quiz_{name}"] = Route(OWNED, args=OWNED_ROUTES["quizzes_quiz"])
-# Publishing and duplicating take a POST.
-for name in ("publish", "duplicate"):
+# Publishing, duplicating and accepting drafts take a POST.
+for name in ("publish", "duplicate", "accept_drafts"):
     INVENTORY[f"admin:quizzes_quiz_{name}"] = Route(access(302, 302, 405, 404, 405), args=OWNED_ROUTES["quizzes_quiz"])
 INVENTORY["admin:quizzes_quiz_report_attempt"] = Route(
     OWNED, args=lambda: [(quiz := _owned_quiz()).pk, _finished_attempt(quiz=quiz).public_id]

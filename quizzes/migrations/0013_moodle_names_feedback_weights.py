@@ -5,7 +5,7 @@ import quizzes.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0011_fact_protected"),
+        ("quizzes", "0012_practice_attempt"),
     ]
 
     operations = [

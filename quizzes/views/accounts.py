@@ -37,10 +37,11 @@ ACCOUNTS = "/accounts/"
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go after signing up or in: `next` if it is on this site and not an account page
-    (going back to the login page once signed in would loop), else the progress page."""
+    (going back to the login page once signed in would loop), else the home page, where the
+    student's homework is."""
     url = request.POST.get("next") or request.GET.get("next") or ""
     safe = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return url if safe and not url.startswith(ACCOUNTS) else resolve_url("quizzes:progress")
+    return url if safe and not url.startswith(ACCOUNTS) else resolve_url("explainer:home")
 
 
 GUEST_LEFT = (

@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from quizzes.answers import answer_rows, attempt_review, section_url, with_sources
 from quizzes.forms import AnswerForm
 from quizzes.models import Assignment, Attempt, Question, Quiz
+from quizzes.progress import reviews_due
 from quizzes.services import answer_submit, attempt_start, fact_reviewable, learner_for
 from quizzes.views.pages import page_or_partial
 
@@ -209,13 +210,19 @@ def attempt_result(request: HttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
     questions = with_sources(_questions(attempt))
     review = attempt_review(attempt, questions)
     # The facts missed here whose review is still to come (a fact missed is due ten minutes later).
-    missed = sum(
-        1
-        for item in review
-        if item["response"] and not item["response"].is_correct and fact_reviewable(item["question"].fact)
-    )
+    # Practice leaves the schedule as it was: nothing it missed comes back because of it.
+    wrong = [item for item in review if item["response"] and not item["response"].is_correct]
+    missed = 0 if attempt.practice else sum(1 for item in wrong if fact_reviewable(item["question"].fact))
     return render(
         request,
         "quizzes/attempt_result.html",
-        {"attempt": attempt, "quiz": attempt.quiz, "review": review, "total": len(questions), "missed": missed},
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "review": review,
+            "total": len(questions),
+            "missed": missed,
+            "wrong": len(wrong),
+            "reviews": reviews_due(attempt.learner),
+        },
     )

@@ -1,31 +1,23 @@
 """A signed-in student joins a teacher's class with its code; the class's homework then shows
 on their home page."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from quizzes.forms import ClassJoinForm
 from quizzes.models import Classroom
 from quizzes.services import classroom_join
-
-
-class JoinForm(forms.Form):
-    code = forms.CharField(
-        label="Class code",
-        max_length=12,
-        help_text="The code your teacher gave you, for example K7MPQ3X.",
-        error_messages={"required": "Type the code your teacher gave you."},
-    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def class_join(request: HttpRequest) -> HttpResponse:
     # The class page's QR code opens this form with the code filled in (?code=…); a GET looks nothing up.
-    form = JoinForm(request.POST if request.method == "POST" else None, initial={"code": request.GET.get("code", "")})
+    data = request.POST if request.method == "POST" else None
+    form = ClassJoinForm(data, initial={"code": request.GET.get("code", "")})
     if form.is_valid():
         try:
             classroom, joined = classroom_join(code=form.cleaned_data["code"], user=request.user)

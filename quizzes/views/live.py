@@ -30,7 +30,7 @@ from django_htmx.http import HttpResponseStopPolling, reswap, trigger_client_eve
 from config.middleware import client_ip
 from quizzes import live
 from quizzes.answers import answer_rows, section_url, with_sources
-from quizzes.forms import NICKNAME_LENGTH, AnswerForm, JoinForm
+from quizzes.forms import NICKNAME_LENGTH, AnswerForm, SessionJoinForm
 from quizzes.models import LiveSession, Participant
 from quizzes.services import LEARNER_SESSION_KEY, learner_for
 from quizzes.views.pages import page_or_partial
@@ -55,9 +55,9 @@ def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
     quizzes.live: FAILED_JOIN_ADDRESS_LIMIT)."""
     signed_in = request.user.is_authenticated
     if request.method != "POST":
-        return _join_form(request, JoinForm(initial={"code": code}, signed_in=signed_in), code)
+        return _join_form(request, SessionJoinForm(initial={"code": code}, signed_in=signed_in), code)
     ip = client_ip(request)
-    form = JoinForm(request.POST, signed_in=signed_in)
+    form = SessionJoinForm(request.POST, signed_in=signed_in)
     if not form.is_valid():
         return _join_form(request, form, code, status=400)
     nonce = live.ticket_nonce(request.POST.get("ticket", ""))
@@ -84,7 +84,7 @@ def session_join(request: HttpRequest, code: str = "") -> HttpResponse:
     return redirect("quizzes:session-play", session.public_id)
 
 
-def _join_form(request: HttpRequest, form: JoinForm, code: str, status: int = 200) -> HttpResponse:
+def _join_form(request: HttpRequest, form: SessionJoinForm, code: str, status: int = 200) -> HttpResponse:
     context = {"form": form, "code": code, "ticket": live.join_ticket()}
     return render(request, "quizzes/session_join.html", context, status=status)
 

@@ -165,104 +165,103 @@ PLAN = {
 }
 
 
-def test_a_teacher_paced_session_with_three_students_from_lobby_to_podium(
-    site, small_quiz, page, problems, new_student
-):
-    host = page
-    session = _host_starts(host, site, small_quiz, timer="120")
+def _lobby_fills(host: Page, site: str, session: LiveSession, students: list[Student]) -> None:
+    """The students join three ways (the code typed, the QR code's address, the code typed
+    loosely on a phone); the projector counts them and lists them without a reload."""
     code = session.code
     join_url = host.locator(".join-url").inner_text().strip()
     assert join_url.endswith(f"/join/{code}/"), join_url
     expect(host.locator("figure.qr svg")).to_be_visible()
     expect(host.get_by_role("button", name="Start the quiz")).to_have_count(0)
     host.evaluate("window.sameScreen = true")
-
-    anya, boris, chen = (new_student(name) for name in PLAN)
-    students = [anya, boris, chen]
+    anya, boris, chen = students
     _join(anya, site + "/join/", code=code)
     expect(host.locator("#host-stage h2")).to_have_text("1 joined", timeout=POLLED)
     _join(boris, join_url)  # the QR code's address: the code is already filled in
     _join(chen, site + "/join/", code=f"{code[:3].lower()} {code[3:].lower()}")  # as typed on a phone
     expect(host.locator("#host-stage h2")).to_have_text("3 joined", timeout=POLLED)
-    expect(host.locator(".players .player-name")).to_have_text(list(PLAN))
+    expect(host.locator(".players .player-name")).to_have_text([student.nickname for student in students])
     assert host.evaluate("window.sameScreen") is True, "the host's page was reloaded"
 
-    questions = live.session_questions(session)
-    total = len(questions)
-    assert total == 3
-    points = dict.fromkeys(PLAN, 0)
-    host.get_by_role("button", name="Start the quiz").click()
-    for number, question in enumerate(questions, start=1):
-        expect(host.get_by_role("heading", level=1)).to_have_text(question.stem)
-        expect(host.locator(".progress-label")).to_have_text(f"Question {number} of {total}")
-        # One order and one set of markers: on the projector and on every phone.
-        tiles = live.tiles(session, question)
-        shown = [f"{tile.marker.shape} {tile.marker.letter} {tile.text}" for tile in tiles]
-        expect(host.locator(".tiles li")).to_have_text(shown)
-        expect(host.locator(".timer")).to_contain_text("seconds left")
-        for student in students:
-            expect(student.page.get_by_role("heading", level=1)).to_have_text(
-                f"Question {number} of {total}", timeout=POLLED
-            )
-            expect(student.page.locator("legend.stem")).to_have_text(question.stem)
-            expect(student.page.locator(".choices .tile-button")).to_have_text(shown)
-            _still_the_same_screen(student)
 
-        if number == 1:
-            # Boris's phone reloads before he answers: the same question, still open to him.
-            boris.page.reload()
-            expect(boris.page.get_by_role("heading", level=1)).to_have_text(f"Question 1 of {total}")
-            expect(boris.page.locator(".tile-button").first).to_be_enabled()
-            boris.page.evaluate("window.sameScreen = true")
+def _question_shows_everywhere(
+    host: Page, session: LiveSession, students: list[Student], question: Question, number: int, total: int
+) -> list:
+    """One order and one set of markers, on the projector and on every phone; returns the tiles."""
+    expect(host.get_by_role("heading", level=1)).to_have_text(question.stem)
+    expect(host.locator(".progress-label")).to_have_text(f"Question {number} of {total}")
+    tiles = live.tiles(session, question)
+    shown = [f"{tile.marker.shape} {tile.marker.letter} {tile.text}" for tile in tiles]
+    expect(host.locator(".tiles li")).to_have_text(shown)
+    expect(host.locator(".timer")).to_contain_text("seconds left")
+    for student in students:
+        expect(student.page.get_by_role("heading", level=1)).to_have_text(
+            f"Question {number} of {total}", timeout=POLLED
+        )
+        expect(student.page.locator("legend.stem")).to_have_text(question.stem)
+        expect(student.page.locator(".choices .tile-button")).to_have_text(shown)
+        _still_the_same_screen(student)
+    return tiles
 
-        for answered, student in enumerate(students, start=1):
-            _answer(student, question, right=PLAN[student.nickname][number - 1])
-            if number == 1:  # the count goes up answer by answer
-                expect(host.locator(".answered-count")).to_have_text(f"{answered} of 3 answered", timeout=POLLED)
-        expect(host.locator(".answered-count")).to_have_text("3 of 3 answered", timeout=POLLED)
-        for name, rights in PLAN.items():
-            points[name] += 1000 * rights[number - 1]
 
-        host.get_by_role("button", name="Reveal the answer").click()
-        # The distribution: one bar per option, in the session's order with its marker, with how many chose it.
-        chosen = [
-            next(o for o in question.options.all() if o.is_correct == rights[number - 1]) for rights in PLAN.values()
-        ]
-        options = {option.pk: option for option in question.options.all()}
-        bars = host.locator(".bars .bar-row")
-        expect(bars).to_have_count(len(tiles))
-        for bar, tile in zip(bars.all(), tiles, strict=True):
-            option = options[tile.option_id]
-            count = chosen.count(option)
-            expect(bar.locator(".bar-label")).to_contain_text(f"{tile.marker.letter} ")
-            expect(bar.locator(".bar-label")).to_contain_text(option.text)
-            expect(bar.locator(".bar-count")).to_have_text(f"{count} ({round(100 * count / 3)}%)")
-            expect(bar).to_have_class(re.compile(r"\bis-key\b") if option.is_correct else re.compile(r"^bar-row$"))
-        expect(host.locator(".distribution figcaption")).to_have_text("How the class answered: 3 of 3")
-        expect(host.locator(".explanation")).to_have_text(question.explanation)
-        expect(host.locator(".source")).to_contain_text("Where this comes from")
-        for student in students:
-            right = PLAN[student.nickname][number - 1]
-            feedback = student.page.locator(".feedback")
-            expect(feedback.locator(".feedback-title")).to_have_text(
-                "✓ Right" if right else "✗ Not quite", timeout=POLLED
-            )
-            expect(feedback).to_contain_text(f"+{1000 if right else 0} points")
-            expect(student.page.locator(".source")).to_contain_text("Where this comes from")
-            _still_the_same_screen(student)
+def _reload_keeps_the_question_open(student: Student, total: int) -> None:
+    """A phone that reloads before answering gets the same question, still open to it."""
+    student.page.reload()
+    expect(student.page.get_by_role("heading", level=1)).to_have_text(f"Question 1 of {total}")
+    expect(student.page.locator(".tile-button").first).to_be_enabled()
+    student.page.evaluate("window.sameScreen = true")
 
-        if number < total:
-            host.get_by_role("button", name="Show the leaderboard").click()
-            expect(host.get_by_role("heading", name="Leaderboard")).to_be_visible()
-            expected = _expected_standings(points)
-            assert _standings(host) == expected, number
-            for place, name, score, _ in expected:
-                student = next(s for s in students if s.nickname == name)
-                expect(student.page.locator(".live-result")).to_have_text(
-                    f"You are {place} of 3, with {score} points.", timeout=POLLED
-                )
-            host.get_by_role("button", name="Next question").click()
 
+def _everyone_answers(host: Page, students: list[Student], question: Question, number: int) -> None:
+    for answered, student in enumerate(students, start=1):
+        _answer(student, question, right=PLAN[student.nickname][number - 1])
+        if number == 1:  # the count goes up answer by answer
+            expect(host.locator(".answered-count")).to_have_text(f"{answered} of 3 answered", timeout=POLLED)
+    expect(host.locator(".answered-count")).to_have_text("3 of 3 answered", timeout=POLLED)
+
+
+def _reveal_shows(host: Page, students: list[Student], question: Question, number: int, tiles: list) -> None:
+    """The distribution (one bar per option, in the session's order with its marker, the key
+    marked) and the explanation with its source on the projector; each phone's own feedback."""
+    host.get_by_role("button", name="Reveal the answer").click()
+    chosen = [next(o for o in question.options.all() if o.is_correct == rights[number - 1]) for rights in PLAN.values()]
+    options = {option.pk: option for option in question.options.all()}
+    bars = host.locator(".bars .bar-row")
+    expect(bars).to_have_count(len(tiles))
+    for bar, tile in zip(bars.all(), tiles, strict=True):
+        option = options[tile.option_id]
+        count = chosen.count(option)
+        expect(bar.locator(".bar-label")).to_contain_text(f"{tile.marker.letter} ")
+        expect(bar.locator(".bar-label")).to_contain_text(option.text)
+        expect(bar.locator(".bar-count")).to_have_text(f"{count} ({round(100 * count / 3)}%)")
+        expect(bar).to_have_class(re.compile(r"\bis-key\b") if option.is_correct else re.compile(r"^bar-row$"))
+    expect(host.locator(".distribution figcaption")).to_have_text("How the class answered: 3 of 3")
+    expect(host.locator(".explanation")).to_have_text(question.explanation)
+    expect(host.locator(".source")).to_contain_text("Where this comes from")
+    for student in students:
+        right = PLAN[student.nickname][number - 1]
+        feedback = student.page.locator(".feedback")
+        expect(feedback.locator(".feedback-title")).to_have_text("✓ Right" if right else "✗ Not quite", timeout=POLLED)
+        expect(feedback).to_contain_text(f"+{1000 if right else 0} points")
+        expect(student.page.locator(".source")).to_contain_text("Where this comes from")
+        _still_the_same_screen(student)
+
+
+def _leaderboard_shows(host: Page, students: list[Student], points: dict[str, int], number: int) -> None:
+    """The leaderboard as its own screen; each phone says its place."""
+    host.get_by_role("button", name="Show the leaderboard").click()
+    expect(host.get_by_role("heading", name="Leaderboard")).to_be_visible()
+    expected = _expected_standings(points)
+    assert _standings(host) == expected, number
+    for place, name, score, _ in expected:
+        student = next(s for s in students if s.nickname == name)
+        expect(student.page.locator(".live-result")).to_have_text(
+            f"You are {place} of 3, with {score} points.", timeout=POLLED
+        )
+
+
+def _podium_shows(host: Page, students: list[Student], points: dict[str, int]) -> None:
+    """The podium on the projector; each phone's place, score and answers."""
     host.get_by_role("button", name="Show the results").click()
     expect(host.get_by_role("heading", level=1)).to_have_text("Results")
     expected = _expected_standings(points)
@@ -282,7 +281,9 @@ def test_a_teacher_paced_session_with_three_students_from_lobby_to_podium(
         expect(student.page.locator(".live-answers li")).to_have_count(3)
         _still_the_same_screen(student)
 
-    # The database: nine answers with their points, and every attempt finished with its score.
+
+def _database_holds_every_answer(session: LiveSession, questions: list[Question]) -> None:
+    """Nine answers with their points, and every attempt finished with its score."""
     session.refresh_from_db()
     assert session.status == LiveSession.Status.FINISHED and session.finished_at is not None
     for name, rights in PLAN.items():
@@ -297,6 +298,34 @@ def test_a_teacher_paced_session_with_three_students_from_lobby_to_podium(
         assert Response.objects.filter(attempt=attempt).count() == 3, name
     assert LiveAnswer.objects.filter(participant__session=session).count() == 9
 
+
+def test_a_teacher_paced_session_with_three_students_from_lobby_to_podium(
+    site, small_quiz, page, problems, new_student
+):
+    host = page
+    session = _host_starts(host, site, small_quiz, timer="120")
+    students = [new_student(name) for name in PLAN]
+    _lobby_fills(host, site, session, students)
+
+    questions = live.session_questions(session)
+    total = len(questions)
+    assert total == 3
+    points = dict.fromkeys(PLAN, 0)
+    host.get_by_role("button", name="Start the quiz").click()
+    for number, question in enumerate(questions, start=1):
+        tiles = _question_shows_everywhere(host, session, students, question, number, total)
+        if number == 1:
+            _reload_keeps_the_question_open(students[1], total)
+        _everyone_answers(host, students, question, number)
+        for name, rights in PLAN.items():
+            points[name] += 1000 * rights[number - 1]
+        _reveal_shows(host, students, question, number, tiles)
+        if number < total:
+            _leaderboard_shows(host, students, points, number)
+            host.get_by_role("button", name="Next question").click()
+
+    _podium_shows(host, students, points)
+    _database_holds_every_answer(session, questions)
     assert problems == []
     for student in students:
         assert student.problems == [], student.nickname

@@ -109,7 +109,7 @@ def test_a_guest_keeps_their_progress_in_an_account_and_reviews_what_they_missed
     expect(page).to_have_url(re.compile(r"/progress/$"))
     expect(page.get_by_role("status")).to_have_text("Welcome, Sasha. Your progress is now kept in your account.")
     expect(page.locator(".lede")).to_contain_text("Signed in as Sasha: this is kept in your account, on any device.")
-    expect(page.locator(".site-header")).to_contain_text("sasha")
+    expect(page.locator(".site-header .account-name")).to_have_text("Sasha")  # the display name
     _expect_quiz_progress(page, missed_facts)
     assert serious_accessibility_violations(page) == [], "progress, signed in"
     learner = Learner.objects.get(user__username="sasha")

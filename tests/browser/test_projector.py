@@ -581,6 +581,7 @@ def test_the_home_page_and_the_menu_lead_to_the_game_and_to_a_class(site, screen
     expect(page).to_have_url(f"{site}/join/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Join a live session")
     page.goto(site + "/article/")
+    page.get_by_role("banner").get_by_text("Menu").click()  # a phone: the links are behind the menu button
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Join a game").click()
     expect(page).to_have_url(f"{site}/join/")
     expect(page.get_by_role("link", name="Join a class")).to_have_count(0)  # a guest has no class to join

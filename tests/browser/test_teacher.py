@@ -1,5 +1,5 @@
 """A teacher's whole journey in the admin, in a real browser: a quiz made from generated drafts
-(one edited, all accepted) and an ordering question written by hand, previewed, published and
+(one edited, two accepted, then all the others) and an ordering question written by hand, previewed, published and
 assigned to a class; a student joins the class with its code and does the homework; the
 teacher reads the report and downloads it; a second teacher finds none of it. axe finds nothing
 serious on the student's pages."""
@@ -76,7 +76,8 @@ def _add_quiz_with_drafts(page: Page, site: str) -> str:
     rows = _question_rows(page)
     expect(rows).to_have_count(5)
     for row in rows.all():
-        expect(row.locator("input[name$='-is_draft']")).to_be_checked()
+        expect(row.locator("td.field-status")).to_contain_text("Draft")
+        expect(row.locator("td.field-key")).not_to_be_empty()  # each draft's key, to check at a glance
     # Each draft says where it comes from: its fact, or (the ordering one) the timeline.
     sources = rows.locator("td.field-source").all_inner_texts()
     assert sorted(text.startswith("Fact ") for text in sources) == [False, True, True, True, True], sources
@@ -101,15 +102,18 @@ def _add_quiz_with_drafts(page: Page, site: str) -> str:
     first.refresh_from_db()
     assert first.stem.startswith("Edited by Ms Ivanova: ") and first.is_draft
 
-    # Back in the quiz, every draft is accepted with one save.
+    # Back in the quiz, two drafts are accepted, then all the others with one click.
     page.goto(quiz_url)
     expect(_question_rows(page).first).to_contain_text("Edited by Ms Ivanova: ")
-    for box in _question_rows(page).locator("input[name$='-is_draft']").all():
-        box.uncheck()
-    _save_and_continue(page)
-    expect(_messages(page)).to_contain_text("was changed successfully")
-    for box in _question_rows(page).locator("input[name$='-is_draft']").all():
-        expect(box).not_to_be_checked()
+    for row in _question_rows(page).all()[:2]:
+        row.get_by_label("accept").check()
+    page.get_by_role("button", name="Accept selected drafts").click()
+    expect(_messages(page)).to_contain_text("Accepted 2 draft question(s)")
+    expect(page.locator("#quiz_form")).to_contain_text("3 drafts to review.")
+    page.get_by_role("button", name="Accept all drafts").click()
+    expect(_messages(page)).to_contain_text("Accepted 3 draft question(s)")
+    expect(_question_rows(page).locator("td.field-status")).to_have_text(["Accepted"] * 5)
+    expect(page.get_by_role("button", name="Accept all drafts")).to_have_count(0)
     assert not quiz.questions.filter(is_draft=True).exists()
     return quiz_url
 

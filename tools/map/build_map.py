@@ -9,11 +9,11 @@ attribute (the site's Content-Security-Policy forbids them); every colour is in
 Usage (Python 3.8+, standard library only; run from anywhere):
 
     # normal case: rebuild the SVG from the vendored subset beside this script
-    python3 static/vendor/world-atlas/build_map.py
+    python3 tools/map/build_map.py
 
     # refresh the vendored subset from the npm package, then rebuild
     #   (cd /tmp/x && npm install world-atlas@2.0.2)
-    python3 static/vendor/world-atlas/build_map.py \
+    python3 tools/map/build_map.py \
         --source /tmp/x/node_modules/world-atlas/countries-50m.json --write-subset
 
 What it does, step by step:
@@ -44,7 +44,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROJECT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+PROJECT = os.path.normpath(os.path.join(HERE, "..", ".."))
 SUBSET = os.path.join(HERE, "countries-50m.subset.json")
 OUT = os.path.join(PROJECT, "templates", "explainer", "csto_map.svg.html")
 
