@@ -685,7 +685,7 @@ class OptionInline(OwnedInline, admin.TabularInline):
     fields = ["position", "text", "is_correct", "match", "weight", "feedback"]
     extra = 0
     ordering = ["position", "pk"]
-    kinds = [kind for kind in Question.Kind.values if kind != Question.Kind.GAP_FILL]
+    kinds = [kind for kind in Question.Kind.values if kind not in generation.TYPED_KINDS]
 
     def _parent_owned(self, request, obj) -> bool:
         return obj is None or _owns(request, obj.quiz.owner_id)
@@ -793,7 +793,7 @@ class QuestionAdmin(OwnedAdmin):
                 "Accepted answers",
                 {
                     "fields": ["accepted_answers", "rejected_answers"],
-                    "classes": _part_for([Question.Kind.GAP_FILL], kind),
+                    "classes": _part_for(list(generation.TYPED_KINDS), kind),
                 },
             ),
             (

@@ -384,3 +384,12 @@ def test_the_report_and_csv_count_the_first_last_or_highest_attempt(moodle_quiz,
     assert "Each student's highest score counts." in page
     assert f'href="{csv_url}?attempts=highest"' in page
     assert "<td>2.5 of 4</td>" in teacher_client.get(url + "?attempts=nonsense").content.decode()
+
+
+def test_a_numerical_question_s_page_shows_its_numbers_not_options(content, teacher, teacher_client):
+    quiz = quiz_import(data=gift_loads(NUMERICAL_BANK), owner=teacher)
+    question = quiz.questions.get(name="Q5")
+    page = teacher_client.get(reverse("admin:quizzes_question_change", args=[question.pk])).content.decode()
+    assert "kind-numerical" in page  # the accepted answers are its part
+    quiz_page = teacher_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).content.decode()
+    assert "3 ± 2" in quiz_page  # its key in the quiz's list of questions
