@@ -146,6 +146,12 @@ class Reported:
     assignment: Assignment | None = None
 
 
+def _attempts_counted(request: HttpRequest) -> str:
+    """Which attempt a report counts (?attempts=first|last|highest); the first unless it says."""
+    which = request.GET.get("attempts", "first")
+    return which if which in reports.ATTEMPT_CHOICES else "first"
+
+
 class ReportAdmin(OwnedAdmin):
     """Adds a report, its CSV and each student's answers; `reported` says what is reported on."""
 
@@ -165,9 +171,19 @@ class ReportAdmin(OwnedAdmin):
     def report_view(self, request, object_id):
         subject = self.reported(request, object_id)
         classroom = subject.assignment.classroom if subject.assignment else None
-        report = reports.report_build(quiz=subject.quiz, attempts=subject.attempts, classroom=classroom)
+        which = _attempts_counted(request)
+        report = reports.report_build(quiz=subject.quiz, attempts=subject.attempts, classroom=classroom, which=which)
         name = f"admin:{self.opts.app_label}_{self.opts.model_name}_report"
-        links = {"csv": reverse(f"{name}_csv", args=[subject.original.pk]), "attempt": f"{name}_attempt"}
+        csv_url = reverse(f"{name}_csv", args=[subject.original.pk]) + (
+            f"?attempts={which}" if which != "first" else ""
+        )
+        links = {
+            "csv": csv_url,
+            "attempt": f"{name}_attempt",
+            "choices": reports.ATTEMPT_CHOICES,
+            "which": which,
+            "label": reports.ATTEMPT_CHOICES[which],
+        }
         context = self.page_context(
             request,
             subject.original,
@@ -181,7 +197,9 @@ class ReportAdmin(OwnedAdmin):
 
     def report_csv_view(self, request, object_id):
         subject = self.reported(request, object_id)
-        return reports.report_csv(quiz=subject.quiz, attempts=subject.attempts, name=subject.filename)
+        return reports.report_csv(
+            quiz=subject.quiz, attempts=subject.attempts, name=subject.filename, which=_attempts_counted(request)
+        )
 
     def report_attempt_view(self, request, object_id, attempt_id):
         subject = self.reported(request, object_id)
@@ -273,7 +291,7 @@ class GenerateForm(forms.Form):
     )
     kinds = forms.MultipleChoiceField(
         label="Question types",
-        choices=Question.Kind.choices,
+        choices=[(kind, label) for kind, label in Question.Kind.choices if kind in generation.KINDS],
         initial=list(generation.KINDS),
         widget=forms.CheckboxSelectMultiple,
         help_text="A type the facts cannot supply gives its places to single choice.",
@@ -289,6 +307,13 @@ class GenerateForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    # Declared first so that clean_file finds it: the template shows it after the file.
+    strict = forms.BooleanField(
+        label="All or nothing",
+        required=False,
+        help_text="Refuse the file if any question is of a type this site lacks (essay, numerical, …), "
+        "instead of importing the others and listing those it skipped.",
+    )
     file = forms.FileField(
         help_text="A GIFT (.txt, .gift) or Moodle XML (.xml) file, up to 2 MB; the format is detected.",
         error_messages={"required": "Choose a file to import."},
@@ -305,7 +330,8 @@ class ImportForm(forms.Form):
         except UnicodeDecodeError:
             raise ValidationError("That file is not UTF-8 text: save it as UTF-8 and try again.") from None
         try:
-            self.cleaned_data["format"], self.cleaned_data["data"] = interchange.loads(text)
+            strict = self.cleaned_data.get("strict", False)
+            self.cleaned_data["format"], self.cleaned_data["data"] = interchange.loads(text, strict=strict)
         except interchange.InterchangeError as error:
             raise ValidationError(["Nothing was imported. Please correct the file:", *error.messages()]) from None
         return upload
@@ -477,6 +503,15 @@ class QuizAdmin(ReportAdmin):
                 f"Imported “{quiz.title}” from {interchange.FORMAT_NAMES[form.cleaned_data['format']]} "
                 f"as a draft with {quiz.questions.count()} question(s): review it, then publish it.",
             )
+            if data.skipped:
+                self.message_user(
+                    request,
+                    format_html(
+                        "Questions of a type this site lacks were skipped:<ul>{}</ul>",
+                        format_html_join("", "<li>{}</li>", ((skipped,) for skipped in data.skipped)),
+                    ),
+                    messages.WARNING,
+                )
             if data.warnings:
                 self.message_user(
                     request,
@@ -615,7 +650,7 @@ class OptionFormSet(BoundedInlineFormSet):
                 for form in self.forms
                 if form.cleaned_data.get("DELETE")
                 or (form.instance.pk is None and form.has_changed())
-                or {"is_correct", "match", "position"} & set(form.changed_data)
+                or {"is_correct", "match", "position", "weight"} & set(form.changed_data)
             ]
             if changed:
                 raise ValidationError(ANSWERED)
@@ -647,10 +682,10 @@ class OptionInline(OwnedInline, admin.TabularInline):
 
     model = Option
     formset = OptionFormSet
-    fields = ["position", "text", "is_correct", "match"]
+    fields = ["position", "text", "is_correct", "match", "weight", "feedback"]
     extra = 0
     ordering = ["position", "pk"]
-    kinds = [kind for kind in Question.Kind.values if kind != Question.Kind.GAP_FILL]
+    kinds = [kind for kind in Question.Kind.values if kind not in generation.TYPED_KINDS]
 
     def _parent_owned(self, request, obj) -> bool:
         return obj is None or _owns(request, obj.quiz.owner_id)
@@ -758,7 +793,7 @@ class QuestionAdmin(OwnedAdmin):
                 "Accepted answers",
                 {
                     "fields": ["accepted_answers", "rejected_answers"],
-                    "classes": _part_for([Question.Kind.GAP_FILL], kind),
+                    "classes": _part_for(list(generation.TYPED_KINDS), kind),
                 },
             ),
             (

@@ -1,7 +1,8 @@
 """The statistics of a teacher's quiz report: pure functions, no database.
 
 Item statistics follow Moodle's quiz statistics report
-(https://docs.moodle.org/dev/Quiz_statistics_calculations), for questions scored 0 or 1:
+(https://docs.moodle.org/dev/Quiz_statistics_calculations), for questions scored from 0 to 1 (part
+marks, from a question imported with Moodle's weights, count as their fraction):
 
 - *facility index* F = 100 × the mean score on the question / its maximum score, that is the
   share of attempts that got it right;
@@ -25,6 +26,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from quizzes.grading import marks as marks_shown
 
 CHOICE_KINDS = frozenset({"single", "multiple", "true_false"})
 VERY_EASY = 90.0  # facility above this is flagged
@@ -63,6 +66,16 @@ class QuestionInfo:
 class AnswerScore:
     correct: bool
     options: tuple[int, ...] = ()  # choice questions: the ids of the options chosen
+    score: float | None = None  # the part of the marks, 0 to 1; None: 1 if correct, else 0
+
+    @property
+    def marks(self) -> float:
+        return (1.0 if self.correct else 0.0) if self.score is None else self.score
+
+
+# Scores are counted in millionths of a mark, as integers: the correlation below detects zero
+# variance exactly, and Moodle's fractions (seven decimals) lose nothing that shows.
+UNITS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,7 @@ class ItemStats:
 
 class Outcome(enum.StrEnum):
     RIGHT = "right"
+    PARTIAL = "partial"  # part marks
     WRONG = "wrong"
     BLANK = "blank"
 
@@ -104,15 +118,17 @@ class Outcome(enum.StrEnum):
 class StudentRow:
     student: str
     attempt_id: int
-    score: int
+    score: int | float  # marks: a whole number, or with part marks to two decimals
     total: int  # questions in the quiz
     percent: float | None  # None for a quiz without questions
     outcomes: tuple[Outcome, ...]  # one per question, in the order the questions were given
+    marks: tuple[float, ...] = ()  # one per question: the part of its marks earned (blank: 0)
 
 
 def _score(attempt: AttemptScores, question: QuestionInfo) -> int:
+    """The attempt's score on the question, in UNITS."""
     answer = attempt.answers.get(question.id)
-    return int(answer is not None and answer.correct)
+    return round(answer.marks * UNITS) if answer is not None else 0
 
 
 def _correlation(xs: Sequence[int], ys: Sequence[int]) -> float | None:
@@ -174,7 +190,7 @@ def item_analysis(questions: Sequence[QuestionInfo], attempts: Sequence[AttemptS
     for index, question in enumerate(questions):
         item_scores = [row[index] for row in scores]
         rest = [total - score for total, score in zip(totals, item_scores, strict=True)]
-        facility = 100 * sum(item_scores) / n if n else None
+        facility = 100 * sum(item_scores) / (n * UNITS) if n else None
         r = _correlation(item_scores, rest)
         discrimination = 100 * r if r is not None else None
         option_counts = _option_counts(question, attempts) if question.kind in CHOICE_KINDS else []
@@ -196,7 +212,9 @@ def _outcome(attempt: AttemptScores, question: QuestionInfo) -> Outcome:
     answer = attempt.answers.get(question.id)
     if answer is None:
         return Outcome.BLANK
-    return Outcome.RIGHT if answer.correct else Outcome.WRONG
+    if answer.correct:
+        return Outcome.RIGHT
+    return Outcome.PARTIAL if answer.marks > 0 else Outcome.WRONG
 
 
 def student_scores(questions: Sequence[QuestionInfo], attempts: Sequence[AttemptScores]) -> list[StudentRow]:
@@ -204,7 +222,8 @@ def student_scores(questions: Sequence[QuestionInfo], attempts: Sequence[Attempt
     rows = []
     for attempt in attempts:
         outcomes = tuple(_outcome(attempt, question) for question in questions)
-        score = outcomes.count(Outcome.RIGHT)
+        marks = tuple(_score(attempt, question) / UNITS for question in questions)
+        score = marks_shown(math.fsum(marks))
         total = len(questions)
         rows.append(
             StudentRow(
@@ -214,6 +233,7 @@ def student_scores(questions: Sequence[QuestionInfo], attempts: Sequence[Attempt
                 total=total,
                 percent=100 * score / total if total else None,
                 outcomes=outcomes,
+                marks=marks,
             )
         )
     return sorted(rows, key=lambda row: (row.student.casefold(), row.student, row.attempt_id))
@@ -227,8 +247,14 @@ def csv_safe(value: str) -> str:
 CSV_OUTCOME: dict[Outcome, int | str] = {Outcome.RIGHT: 1, Outcome.WRONG: 0, Outcome.BLANK: ""}
 
 
+def _csv_cell(outcome: Outcome, marks: float) -> int | float | str:
+    """1, 0 or blank; part marks as their fraction, to four decimals (0.5)."""
+    return round(marks, 4) if outcome == Outcome.PARTIAL else CSV_OUTCOME[outcome]
+
+
 def csv_rows(questions: Sequence[QuestionInfo], attempts: Sequence[AttemptScores]) -> list[list[str | int | float]]:
-    """The results table: a header, then per student score, total, percent and 1/0/blank per question.
+    """The results table: a header, then per student score, total, percent and 1/0/blank per question
+    (part marks as their fraction).
 
     Text cells have been through csv_safe; the numbers are ours and stay numbers.
     """
@@ -237,7 +263,13 @@ def csv_rows(questions: Sequence[QuestionInfo], attempts: Sequence[AttemptScores
     for row in student_scores(questions, attempts):
         percent = round(row.percent, 1) if row.percent is not None else ""
         rows.append(
-            [csv_safe(row.student), row.score, row.total, percent, *(CSV_OUTCOME[outcome] for outcome in row.outcomes)]
+            [
+                csv_safe(row.student),
+                row.score,
+                row.total,
+                percent,
+                *(_csv_cell(outcome, marks) for outcome, marks in zip(row.outcomes, row.marks, strict=True)),
+            ]
         )
     return rows
 

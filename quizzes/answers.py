@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, prefetch_related_objects
 
 from explainer.models import Sentence
-from quizzes.generation import ordinal
+from quizzes import grading
+from quizzes.generation import number_key, ordinal
 from quizzes.models import Attempt, Question, Response
 
 
@@ -35,6 +36,26 @@ class Row:
     key: str = ""
     chosen: bool = False
     correct: bool = False
+    feedback: str = ""  # what the teacher wrote for this answer, shown when it was given
+
+
+def typed_feedback(question: Question, given: str) -> str:
+    """The feedback written for the answer a student typed: the answer it gives (as it is graded),
+    else Moodle's "*" (any other answer), else none."""
+    notes = question.answer_feedback or {}
+    if question.kind == Question.Kind.NUMERICAL:
+        for index, value in enumerate(question.accepted_answers):
+            tolerance = float(question.tolerances[index]) if index < len(question.tolerances) else 0.0
+            key = number_key(value, tolerance)
+            if key in notes and grading.number_score(given, [value], [tolerance]) > 0:
+                return notes[key]
+        return notes.get("*", "")
+    written = [answer for answer in (*question.accepted_answers, *question.rejected_answers) if answer in notes]
+    for answer in written:
+        others = [other for other in written if other != answer and other != "*"]
+        if answer != "*" and grading.text_matches(given, [answer], others):
+            return notes[answer]
+    return notes.get("*", "")
 
 
 def _place(place: int | None) -> str:
@@ -49,9 +70,11 @@ def answer_rows(attempt: Attempt, question: Question, response: Response) -> lis
     options = attempt.shuffled(question, question.options.all())
     answer = response.answer
     match question.kind:
-        case Question.Kind.GAP_FILL:
-            key = question.accepted_answers[0] if question.accepted_answers else ""
-            return [Row(text="", given=answer.get("text", ""), key=key, correct=response.is_correct)]
+        case Question.Kind.GAP_FILL | Question.Kind.NUMERICAL:
+            key = question.key_text()[0] if question.accepted_answers else ""
+            given = answer.get("text", "")
+            feedback = typed_feedback(question, given)
+            return [Row(text="", given=given, key=key, correct=response.is_correct, feedback=feedback)]
         case Question.Kind.ORDERING:
             places = {pk: place for place, pk in enumerate(answer.get("order", []), start=1)}
             key = {option.pk: place for place, option in enumerate(question.options.all(), start=1)}
@@ -75,10 +98,19 @@ def answer_rows(attempt: Attempt, question: Question, response: Response) -> lis
                     correct=pairs.get(option.pk) == option.pk,
                 )
                 for option in options
+                if option.text  # an extra wrong match is no item
             ]
         case _:
             chosen = set(answer.get("options", []))
-            return [Row(text=option.text, chosen=option.pk in chosen, correct=option.is_correct) for option in options]
+            return [
+                Row(
+                    text=option.text,
+                    chosen=option.pk in chosen,
+                    correct=option.is_correct,
+                    feedback=option.feedback if option.pk in chosen else "",
+                )
+                for option in options
+            ]
 
 
 def attempt_review(attempt: Attempt, questions: Sequence[Question]) -> list[dict]:

@@ -44,7 +44,7 @@ class AnswerForm(forms.Form):
                     widget=forms.CheckboxSelectMultiple,
                     error_messages={"required": "Select at least one option.", "invalid_choice": NOT_AN_OPTION},
                 )
-            case Kind.GAP_FILL:
+            case Kind.GAP_FILL | Kind.NUMERICAL:
                 self.fields["text"] = forms.CharField(
                     label="Your answer",
                     max_length=MAX_TEXT_LENGTH,
@@ -62,8 +62,10 @@ class AnswerForm(forms.Form):
                         error_messages={"required": "Give every event a place.", "invalid_choice": "Not a place."},
                     )
             case Kind.MATCHING:
+                # Every option's match is a choice, an extra wrong match (no text) too; only items are asked.
                 self.match_by_token = {attempt.token(o, "match"): o for o in self.items}
                 matches = attempt.shuffled(question, [(t, o.match) for t, o in self.match_by_token.items()], "match")
+                self.by_token = {token: option for token, option in self.by_token.items() if option.text}
                 for token, option in self.by_token.items():
                     self.fields[f"match-{token}"] = forms.ChoiceField(
                         label=option.text,
@@ -88,7 +90,7 @@ class AnswerForm(forms.Form):
                 return {"options": [self.by_token[data["choice"]].pk]}
             case Question.Kind.MULTIPLE:
                 return {"options": sorted(self.by_token[token].pk for token in data["choices"])}
-            case Question.Kind.GAP_FILL:
+            case Question.Kind.GAP_FILL | Question.Kind.NUMERICAL:
                 return {"text": data["text"]}
             case Question.Kind.ORDERING:
                 places = {self.by_token[name.removeprefix("place-")].pk: int(data[name]) for name in self.fields}

@@ -14,6 +14,7 @@ The rules of the fact-checked reference are kept by construction:
 - a typed answer never turns on spelling: every accepted spelling is kept for the grader.
 """
 
+import math
 import random
 import re
 from collections import Counter
@@ -28,7 +29,10 @@ TRUE_FALSE = "true_false"
 GAP_FILL = "gap_fill"
 ORDERING = "ordering"
 MATCHING = "matching"
-KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, GAP_FILL, ORDERING, MATCHING)
+KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, GAP_FILL, ORDERING, MATCHING)  # the kinds the generator makes
+NUMERICAL = "numerical"  # imported from Moodle: a number, within a tolerance
+QUESTION_KINDS = (*KINDS, NUMERICAL)
+TYPED_KINDS = (GAP_FILL, NUMERICAL)
 ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 
 
@@ -45,6 +49,7 @@ KIND_LABELS = {
     GAP_FILL: "gap-fill",
     ORDERING: "ordering",
     MATCHING: "matching",
+    NUMERICAL: "numerical",
 }
 
 # How a quiz mixes the types. A type the material cannot support gives its places to single choice.
@@ -137,7 +142,9 @@ class Material:
 class DraftOption:
     text: str
     correct: bool = False
-    match: str = ""  # matching: the value this item pairs with
+    match: str = ""  # matching: the value this item pairs with; with no text, an extra wrong match
+    feedback: str = ""  # shown to a student who chose this option (Moodle's per-answer feedback)
+    weight: float | None = None  # Moodle's fraction of the marks, -1 to 1; None: all or nothing
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,12 @@ class Draft:
     accepted: tuple[str, ...] = ()  # gap-fill: every accepted answer
     rejected: tuple[str, ...] = ()  # gap-fill: wrong answers a typed response must not name
     item_keys: tuple[str, ...] = ()  # ordering and matching: the events or facts their items come from
+    name: str = ""  # the question's name in a Moodle bank ("::Q2::")
+    category: str = ""  # its Moodle category path, when not the quiz's own ("$course$/top/Week 3")
+    stem_html: str = ""  # the stem as the file wrote it in HTML, unsanitised: see Question.stem_display
+    accepted_weights: tuple[float, ...] = ()  # gap-fill: each accepted answer's fraction (0 to 1); () all full
+    tolerances: tuple[float, ...] = ()  # numerical: each accepted number's margin (±), beside `accepted`
+    answer_feedback: tuple[tuple[str, str], ...] = ()  # gap-fill: (typed answer, feedback), from Moodle
     depth: str = "recall"  # understanding, recall or trivia: see fact_depth
     exact_date: bool = False  # the answer is a date (or dates)
     after_2009: bool = False  # asks about something that happened after 2009
@@ -755,7 +768,7 @@ def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted:
     """What is wrong with a question of `kind` with these options (text, correct, match) and
     accepted answers, in words a teacher can act on; empty when it can be asked."""
     right = sum(correct for _, correct, _ in options)
-    if kind not in KINDS:
+    if kind not in QUESTION_KINDS:
         return [f"Choose a question type, not {kind!r}."]
     problems = []
     if kind in {SINGLE, TRUE_FALSE} and right != 1:
@@ -764,15 +777,45 @@ def question_problems(kind: str, options: list[tuple[str, bool, str]], accepted:
         problems.append("Give at least two options to choose from.")
     if kind == MULTIPLE and right < 1:
         problems.append("A multiple-select question needs at least one correct option.")
-    if kind in {ORDERING, MATCHING} and len(options) < 3:
+    if kind != MATCHING and any(not text.strip() for text, _, _ in options):
+        problems.append("Give every option its text.")
+    # A matching's option without an item is an extra wrong match (Moodle's distractor).
+    items = [o for o in options if o[0].strip()] if kind == MATCHING else options
+    if kind in {ORDERING, MATCHING} and len(items) < 3:
         article = "An" if kind == ORDERING else "A"
-        problems.append(f"{article} {KIND_LABELS[kind]} question needs at least three items; it has {len(options)}.")
+        problems.append(f"{article} {KIND_LABELS[kind]} question needs at least three items; it has {len(items)}.")
     if kind == MATCHING and any(not match.strip() for _, _, match in options):
         problems.append("Give every matching item the answer it pairs with.")
     if kind == MATCHING and len({match.strip().casefold() for _, _, match in options}) < len(options):
         problems.append("Each matching item needs a different answer.")
     if kind == GAP_FILL and not [answer for answer in accepted if answer.strip()]:
         problems.append("A gap-fill question needs at least one accepted answer.")
-    if kind == GAP_FILL and options:
-        problems.append("A gap-fill question has no options: put the answers in “accepted answers”.")
+    if kind in TYPED_KINDS and options:
+        label = "gap-fill" if kind == GAP_FILL else "numerical"
+        problems.append(f"A {label} question has no options: put the answers in “accepted answers”.")
+    if kind == NUMERICAL and not accepted:
+        problems.append("A numerical question needs at least one accepted number.")
+    if kind == NUMERICAL and any(number_read(answer) is None for answer in accepted):
+        problems.append("A numerical question accepts numbers only (such as 3, 2.5 or -40).")
     return problems
+
+
+def number_read(text: str) -> float | None:
+    """A typed number ("3", "2.5", "2,5", "-40", "1 000"), or None: finite numbers only."""
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")  # a decimal comma
+    if not re.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?", text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None  # "1e999" is no number a student can type
+
+
+def number_key(value: str, tolerance: float) -> str:
+    """How a numerical answer is named, for its feedback: "1822", or "1822:2" with a margin."""
+    return f"{value}:{number_written(tolerance)}" if tolerance else value
+
+
+def number_written(value: float) -> str:
+    """A number as a teacher writes it: 3, not 3.0."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)

@@ -608,6 +608,7 @@ def _responses_create(answers: list[LiveAnswer]) -> None:
             question_id=given.question_id,
             answer=given.answer,
             is_correct=given.is_correct,
+            score=1.0 if given.is_correct else 0.0,  # a live game marks all or nothing, as its points do
             created_at=given.created_at,
         )
         for given in answers

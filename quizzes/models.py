@@ -7,6 +7,7 @@ item with its `match`. What a student sees and posts never names an option by it
 """
 
 import random
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -21,9 +22,13 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from explainer.models import Fact, Sentence, Topic
+from explainer.rendering import sanitise
 from quizzes import generation, grading
+from quizzes.interchange.markup import html_kept
 
 
 class QuizQuerySet(models.QuerySet):
@@ -144,6 +149,13 @@ class QuestionQuerySet(models.QuerySet):
         return Coalesce(models.Subquery(counted.values("n")), 0)
 
 
+OLD_EMPHASIS = re.compile(r"<(/?)(b|i)(?:\s[^<>]*+)?>", re.IGNORECASE)
+
+
+def _emphasis_renamed(match: re.Match) -> str:
+    return f"<{match[1]}{'strong' if match[2].lower() == 'b' else 'em'}>"
+
+
 class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = generation.SINGLE, "Single choice"
@@ -152,6 +164,7 @@ class Question(models.Model):
         GAP_FILL = generation.GAP_FILL, "Gap-fill"
         ORDERING = generation.ORDERING, "Ordering"
         MATCHING = generation.MATCHING, "Matching"
+        NUMERICAL = generation.NUMERICAL, "Numerical"
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(default=0)
@@ -164,6 +177,32 @@ class Question(models.Model):
         default=list, blank=True, help_text="Gap-fill: wrong answers a typed response must not name."
     )
     explanation = models.TextField(help_text="Shown after the answer: why the key is right.")
+    stem_html = models.TextField(
+        blank=True,
+        help_text="The stem as a Moodle file wrote it in HTML; shown (sanitised) while it reads as the stem.",
+    )
+    name = models.CharField(
+        max_length=255, blank=True, help_text="Its name in a Moodle question bank, kept for the way back."
+    )
+    category = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Its Moodle category path, when it came from another category than the quiz's own.",
+    )
+    accepted_weights = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Gap-fill: the part of the marks each accepted answer is worth (0 to 1), in their order; "
+        "empty: each is worth full marks.",
+    )
+    answer_feedback = models.JSONField(
+        default=dict, blank=True, help_text="Gap-fill: what a student who typed an answer reads, by answer."
+    )
+    tolerances = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Numerical: how far from each accepted number an answer may be (±), in their order.",
+    )
     # A fact that questions ask is retired (Fact.quizzable), not deleted: see the fact admin.
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, null=True, blank=True, related_name="questions")
     topic = models.ForeignKey(
@@ -194,21 +233,59 @@ class Question(models.Model):
         return problems
 
     @property
+    def stem_display(self) -> str:
+        """The stem for a page: its HTML from Moodle, through the explainers' sanitiser, while that
+        HTML still says what the stem says (an edit of the stem in the admin shows the edit); else
+        the stem as text."""
+        if self.stem_html and html_kept(self.stem_html, self.stem):
+            # The explainers' allow-list has <strong> and <em>, not their old names.
+            html = OLD_EMPHASIS.sub(_emphasis_renamed, self.stem_html)
+            return mark_safe(sanitise(html))  # noqa: S308 (sanitised by nh3 just now)
+        return conditional_escape(self.stem)
+
+    @property
+    def typed(self) -> bool:
+        """Whether the answer is typed (gap-fill, numerical), not chosen."""
+        return self.kind in generation.TYPED_KINDS
+
+    @property
     def shuffles_options(self) -> bool:
         return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.ORDERING, self.Kind.MATCHING}
 
     def grade(self, answer: dict) -> bool:
-        """Whether a cleaned answer (see AnswerForm) is right. Options must be prefetched."""
+        """Whether a cleaned answer (see AnswerForm) is right: full marks. Options must be prefetched."""
+        return self.score(answer) >= grading.FULL - grading.EPSILON
+
+    def score(self, answer: dict) -> float:
+        """The part of the marks a cleaned answer earns, 0 to 1. A question imported with Moodle's
+        weights gives part marks by Moodle's rule; any other is all or nothing. Options must be prefetched."""
         options = list(self.options.all())
         match self.kind:
+            case self.Kind.NUMERICAL:
+                return grading.number_score(
+                    answer["text"], self.accepted_answers, self.tolerances, self.accepted_weights
+                )
+            case self.Kind.GAP_FILL if self.accepted_weights:
+                return grading.text_score(
+                    answer["text"], self.accepted_answers, self.accepted_weights, self.rejected_answers
+                )
             case self.Kind.GAP_FILL:
-                return grading.text_matches(answer["text"], self.accepted_answers, self.rejected_answers)
+                right = grading.text_matches(answer["text"], self.accepted_answers, self.rejected_answers)
             case self.Kind.ORDERING:
-                return grading.order_correct(answer["order"], [option.pk for option in options])
+                right = grading.order_correct(answer["order"], [option.pk for option in options])
             case self.Kind.MATCHING:
-                return grading.pairs_correct({int(k): v for k, v in answer["pairs"].items()})
+                right = grading.pairs_correct({int(k): v for k, v in answer["pairs"].items()})
+            case _ if any(option.weight is not None for option in options):
+                return grading.choice_score(answer["options"], {o.pk: o.weight or 0.0 for o in options})
             case _:
-                return grading.choice_correct(answer["options"], [o.pk for o in options if o.is_correct])
+                right = grading.choice_correct(answer["options"], [o.pk for o in options if o.is_correct])
+        return 1.0 if right else 0.0
+
+    def items(self) -> list["Option"]:
+        """The options a student answers for: a matching's extra wrong matches (no text) are only
+        choices on the right. Options must be prefetched."""
+        options = list(self.options.all())
+        return [option for option in options if option.text] if self.kind == self.Kind.MATCHING else options
 
     def key_text(self) -> list[str]:
         """The correct answer, as lines a student reads in the feedback."""
@@ -216,10 +293,18 @@ class Question(models.Model):
         match self.kind:
             case self.Kind.GAP_FILL:
                 return self.accepted_answers[:1]
+            case self.Kind.NUMERICAL:
+                weights = self.accepted_weights or [1.0] * len(self.accepted_answers)
+                best = max(range(len(self.accepted_answers)), key=lambda i: weights[i], default=None)
+                if best is None:
+                    return []
+                tolerance = self.tolerances[best] if best < len(self.tolerances) else 0
+                margin = f" ± {generation.number_written(float(tolerance))}" if tolerance else ""
+                return [f"{self.accepted_answers[best]}{margin}"]
             case self.Kind.ORDERING:
                 return [option.text for option in options]
             case self.Kind.MATCHING:
-                return [f"{option.text} → {option.match}" for option in options]
+                return [f"{option.text} → {option.match}" for option in options if option.text]
             case _:
                 return [option.text for option in options if option.is_correct]
 
@@ -227,9 +312,20 @@ class Question(models.Model):
 class Option(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveSmallIntegerField(default=0, help_text="Ordering: the correct place, from 1.")
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=300, blank=True)  # blank: a matching's extra wrong match
     is_correct = models.BooleanField(default=False)
-    match = models.CharField(max_length=300, blank=True, help_text="Matching: what this item pairs with.")
+    match = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Matching: what this item pairs with; with no text, an extra wrong match to choose from.",
+    )
+    feedback = models.TextField(blank=True, help_text="What a student who chose this option reads.")
+    weight = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Part marks, Moodle's way: the fraction of the marks it is worth (-1 to 1); a multiple select "
+        "scores the sum of its chosen options', at least 0. Empty: all or nothing.",
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -331,6 +427,13 @@ class AttemptQuerySet(models.QuerySet):
         return self.filter(learner=learner, practice=True, finished_at__isnull=True)
 
 
+class MarksField(models.FloatField):
+    """Marks: a whole number reads as one ("7", not "7.0"), part marks to two decimals ("7.5")."""
+
+    def from_db_value(self, value, expression, connection):
+        return grading.marks(value) if value is not None else None
+
+
 class Attempt(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
@@ -350,7 +453,7 @@ class Attempt(models.Model):
     )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Correct answers, once finished.")
+    score = MarksField(null=True, blank=True, help_text="Marks, once finished: one per question, part marks summed.")
     practice = models.BooleanField(
         default=False,
         help_text="Missed questions asked again at once: no review card moves, mastery ignores it.",
@@ -394,7 +497,10 @@ class Response(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
     answer = models.JSONField(help_text="What was given, by option id or as typed.")
-    is_correct = models.BooleanField()
+    is_correct = models.BooleanField()  # full marks
+    score = models.FloatField(
+        null=True, blank=True, help_text="The part of the marks earned, 0 to 1; empty: all or nothing, by is_correct."
+    )
     # Not auto_now_add: a live session's answers become responses in bulk, keeping their own time.
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -406,6 +512,13 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt}: {self.question_id} {'right' if self.is_correct else 'wrong'}"
+
+    @property
+    def part_marks(self) -> str:
+        """ "half marks", for an answer worth part of the marks; "" for one right or wrong."""
+        if self.is_correct or self.score is None or self.score <= grading.EPSILON:
+            return ""
+        return grading.score_words(self.score)
 
 
 # The FSRS scheduler (the `fsrs` package, Anki's algorithm), tuned for facts met in quizzes:

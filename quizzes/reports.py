@@ -53,18 +53,25 @@ def _infos(questions: list[Question]) -> list[analysis.QuestionInfo]:
     ]
 
 
-def _first_finished(attempts: QuerySet) -> list[Attempt]:
-    """Each learner's first finished attempt (Moodle offers first, last, best or all): a second
-    try after reading the feedback says less about the question."""
-    first: dict[int, Attempt] = {}
+# Which of a learner's finished attempts a report counts, as Moodle's quiz reports offer.
+ATTEMPT_CHOICES = {"first": "first attempt", "last": "last attempt", "highest": "highest score"}
+
+
+def _first_finished(attempts: QuerySet, which: str = "first") -> list[Attempt]:
+    """Each learner's first finished attempt, or with `which` their last one or the one with the
+    highest score (the first of equals). The first is the default: a second try after reading the
+    feedback says less about the question."""
+    chosen: dict[int, Attempt] = {}
     for attempt in (
         attempts.filter(finished_at__isnull=False)
         .select_related("learner__user", "participant")
         .prefetch_related("responses")
         .order_by("finished_at", "pk")
     ):
-        first.setdefault(attempt.learner_id, attempt)
-    return list(first.values())
+        kept = chosen.get(attempt.learner_id)
+        if kept is None or which == "last" or (which == "highest" and (attempt.score or 0) > (kept.score or 0)):
+            chosen[attempt.learner_id] = attempt
+    return list(chosen.values())
 
 
 def _scores(attempts: list[Attempt]) -> list[analysis.AttemptScores]:
@@ -74,7 +81,9 @@ def _scores(attempts: list[Attempt]) -> list[analysis.AttemptScores]:
             student=student_name(attempt),
             answers={
                 response.question_id: analysis.AnswerScore(
-                    correct=response.is_correct, options=tuple(response.answer.get("options", ()))
+                    correct=response.is_correct,
+                    options=tuple(response.answer.get("options", ())),
+                    score=response.score,
                 )
                 for response in attempt.responses.all()
             },
@@ -98,9 +107,9 @@ class Report:
     unfinished: int = 0  # attempts begun and not finished
 
 
-def report_build(*, quiz: Quiz, attempts: QuerySet, classroom: Classroom | None = None) -> Report:
+def report_build(*, quiz: Quiz, attempts: QuerySet, classroom: Classroom | None = None, which: str = "first") -> Report:
     questions = _infos(_questions(quiz))
-    finished = _first_finished(attempts)
+    finished = _first_finished(attempts, which)
     scores = _scores(finished)
     by_pk = {attempt.pk: attempt for attempt in finished}
     report = Report(
@@ -121,10 +130,10 @@ def report_build(*, quiz: Quiz, attempts: QuerySet, classroom: Classroom | None 
     return report
 
 
-def report_csv(*, quiz: Quiz, attempts: QuerySet, name: str) -> HttpResponse:
+def report_csv(*, quiz: Quiz, attempts: QuerySet, name: str, which: str = "first") -> HttpResponse:
     """The results as a CSV download, safe to open in a spreadsheet."""
     questions = _infos(_questions(quiz))
-    text = analysis.results_csv(questions, _scores(_first_finished(attempts)))
+    text = analysis.results_csv(questions, _scores(_first_finished(attempts, which)))
     return HttpResponse(
         text,
         content_type="text/csv; charset=utf-8",

@@ -13,13 +13,13 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, Q, Sum, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
 from explainer.models import Fact, Member, Sentence, TimelineEvent, Topic
-from quizzes import generation
+from quizzes import generation, grading
 from quizzes.models import (
     Assignment,
     Attempt,
@@ -106,6 +106,12 @@ def questions_save(*, quiz: Quiz, drafts: list[generation.Draft], is_draft: bool
                 accepted_answers=list(draft.accepted),
                 rejected_answers=list(draft.rejected),
                 explanation=draft.explanation,
+                name=draft.name,
+                stem_html=draft.stem_html,
+                category=draft.category,
+                accepted_weights=list(draft.accepted_weights),
+                tolerances=list(draft.tolerances),
+                answer_feedback=dict(draft.answer_feedback),
                 fact=facts.get(draft.fact_key),
                 topic=topics.get(draft.topic) if draft.topic else None,
                 source_note=draft.source_note,
@@ -114,7 +120,15 @@ def questions_save(*, quiz: Quiz, drafts: list[generation.Draft], is_draft: bool
             for index, draft in enumerate(drafts, start=1)
         )
         Option.objects.bulk_create(
-            Option(question=question, position=place, text=o.text, is_correct=o.correct, match=o.match)
+            Option(
+                question=question,
+                position=place,
+                text=o.text,
+                is_correct=o.correct,
+                match=o.match,
+                feedback=o.feedback,
+                weight=o.weight,
+            )
             for question, draft in zip(questions, drafts, strict=True)
             for place, o in enumerate(draft.options, start=1)
         )
@@ -288,8 +302,13 @@ def answer_submit(
             learner = Learner.objects.select_for_update().filter(pk=attempt.learner_id).first()
             if learner is None:
                 attempt.refresh_from_db(fields=["learner"])
+            score = question.score(answer)
             response = Response.objects.create(
-                attempt=attempt, question=question, answer=answer, is_correct=question.grade(answer)
+                attempt=attempt,
+                question=question,
+                answer=answer,
+                is_correct=score >= grading.FULL - grading.EPSILON,
+                score=score,
             )
             if fact_reviewable(question.fact) and not attempt.practice:  # practice leaves the schedule alone
                 # Locked: two tabs answering on the same fact must not overwrite each other's schedule.
@@ -299,12 +318,17 @@ def answer_submit(
                 card.record(correct=response.is_correct, when=response.created_at)
                 card.last_kind = question.kind  # the next review asks it another way
                 card.save()
-            answered = attempt.responses.aggregate(count=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
+            # An answer without a score (stored another way) was marked all or nothing.
+            answered = attempt.responses.aggregate(
+                count=Count("pk"),
+                marks=Sum("score"),
+                right=Count("pk", filter=Q(score__isnull=True, is_correct=True)),
+            )
             if total is None:
                 total = attempt.quiz.questions.accepted().count()
             if attempt.finished_at is None and answered["count"] >= total:
                 attempt.finished_at = timezone.now()
-                attempt.score = answered["right"]
+                attempt.score = grading.marks((answered["marks"] or 0.0) + answered["right"])
                 attempt.save(update_fields=["finished_at", "score"])
     except IntegrityError:
         return Response.objects.get(attempt=attempt, question=question), False

@@ -24,7 +24,13 @@ def quiz_data(*, quiz: Quiz) -> QuizData:
                 kind=question.kind,
                 stem=question.stem,
                 options=tuple(
-                    DraftOption(text=option.text, correct=option.is_correct, match=option.match)
+                    DraftOption(
+                        text=option.text,
+                        correct=option.is_correct,
+                        match=option.match,
+                        feedback=option.feedback,
+                        weight=option.weight,
+                    )
                     for option in question.options.all()
                 ),
                 explanation=question.explanation,
@@ -34,6 +40,12 @@ def quiz_data(*, quiz: Quiz) -> QuizData:
                 source_note=question.source_note,
                 accepted=tuple(question.accepted_answers),
                 rejected=tuple(question.rejected_answers),
+                name=question.name,
+                stem_html=question.stem_html,
+                category=question.category,
+                accepted_weights=tuple(question.accepted_weights),
+                tolerances=tuple(question.tolerances),
+                answer_feedback=tuple(question.answer_feedback.items()),
             )
             for question in questions
         ),

@@ -270,7 +270,7 @@ def test_a_single_choice_question_shows_its_options_under_the_stem_and_no_gap_fi
     question = quiz.questions.get()
     page = teacher_client.get(change_url(question)).content.decode()
     gap_fill = re.search(r'<fieldset class="module aligned ([^"]*)"[^>]*>\s*<h2[^>]*>Accepted answers', page)
-    assert gap_fill and gap_fill.group(1).split() == ["kind-part", "kind-gap_fill", "hidden"]
+    assert gap_fill and gap_fill.group(1).split() == ["kind-part", "kind-gap_fill", "kind-numerical", "hidden"]
     options = re.search(r'<fieldset class="module ([^"]*)" aria-labelledby="options-heading"', page)
     assert "hidden" not in options.group(1).split() and "kind-single" in options.group(1).split()
     # The stem, the options, the feedback, then the sentence picker, folded.
@@ -298,10 +298,10 @@ def test_a_gap_fill_question_shows_its_accepted_answers_and_no_options(quiz, tea
 def test_a_new_question_shows_every_part_until_its_type_is_chosen(quiz, teacher_client):
     url = reverse("admin:quizzes_question_add")
     page = teacher_client.get(url, {"quiz": quiz.pk}).content.decode()
-    assert 'class="module aligned kind-part kind-gap_fill"' in page and "kind-part kind-single" in page
+    assert 'class="module aligned kind-part kind-gap_fill kind-numerical"' in page and "kind-part kind-single" in page
     assert re.search(r'class="module kind-part[^"]*" aria-labelledby="options-heading"', page)
     asked = teacher_client.get(url, {"quiz": quiz.pk, "kind": "ordering"}).content.decode()
-    assert 'class="module aligned kind-part kind-gap_fill hidden"' in asked
+    assert 'class="module aligned kind-part kind-gap_fill kind-numerical hidden"' in asked
     assert '<option value="ordering" selected>' in asked
 
 

@@ -285,7 +285,7 @@ def test_a_gift_weight_that_is_no_percentage_is_refused_not_read_as_text(weight)
 
 
 def test_weights_within_a_percentage_still_read():
-    (draft,) = gift_loads("Pick{~%33.3%a ~%66.7%b ~%-100%c}").questions
+    (draft,) = gift_loads("Pick{~%33.33333%a ~%66.66667%b ~%-100%c}").questions
     assert [option.correct for option in draft.options] == [True, True, False]
 
 

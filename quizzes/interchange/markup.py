@@ -141,6 +141,22 @@ def media_strip(text: str, dropped: list[str]) -> str:
     return EMBEDDED.sub(drop, text) if ("@@" in text or "data:" in text) else text
 
 
+HTML_KEPT_MAX = 10_000  # longer HTML is read as text only
+# A tag that formats (<b>, <em>, <sub>, a list, a table…), beyond the paragraphs and line breaks
+# that plain text has too.
+FORMATTING = re.compile(r"<(?!/?(?:p|br|div|span)[\s/>])/?[A-Za-z]")
+
+
+def html_kept(markup: str, text: str) -> str:
+    """The HTML of a stem worth keeping beside its text: markup that reads as `text` (so the two
+    say the same), with a tag in it, and not overlong. It is stored as written and sanitised
+    where it is shown (Question.stem_display)."""
+    markup = markup.strip()
+    if len(markup) > HTML_KEPT_MAX or not FORMATTING.search(markup) or html_to_text(markup) != text:
+        return ""
+    return markup
+
+
 def text_to_html(text: str, *, paragraph: bool = False) -> str:
     """HTML that shows `text` as it is: special characters escaped, newlines as <br>."""
     markup = html.escape(text, quote=False).replace("\n", "<br>")

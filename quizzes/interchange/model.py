@@ -2,10 +2,10 @@
 limits a file is held to, and the notes both writers make on what they approximate."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from explainer.text import invisible_strip
-from quizzes.generation import GAP_FILL, KIND_LABELS, MULTIPLE, TRUE_FALSE, Draft, question_problems
+from quizzes.generation import GAP_FILL, KIND_LABELS, MULTIPLE, TRUE_FALSE, Draft, DraftOption, question_problems
 
 GIFT = "gift"
 MOODLE_XML = "moodlexml"
@@ -16,6 +16,8 @@ FORMAT_NAMES = {GIFT: "GIFT", MOODLE_XML: "Moodle XML"}
 # import rather than cut.
 TITLE_MAX = 200
 OPTION_MAX = 300
+NAME_MAX = 255  # Question.name, as Moodle's question name
+CATEGORY_MAX = 500  # Question.category, a Moodle category path
 MIN_PAIRS = 3  # ordering and matching; Moodle's matching needs three as well
 # A quiz file is small: these caps refuse a file built to make the preview or the database crawl,
 # and bound the work spent on one: a reader stops at the first question or answer over them.
@@ -23,9 +25,14 @@ MAX_QUESTIONS = 200
 MAX_OPTIONS = 50
 ERRORS_SHOWN = 50  # a file with more problems is listed this far, then "and N more"
 WEIGHT_MAX = 100  # a GIFT weight or a Moodle fraction is a percentage, from -100 to 100
+# The grades Moodle allows an answer (question_bank::fraction_options_full), and their negatives;
+# Moodle's importer refuses a file with any other (match_grade_options, within 0.00001).
+MOODLE_GRADES = (1, 0.9, 5 / 6, 0.8, 0.75, 0.7, 2 / 3, 0.6, 0.5, 0.4, 1 / 3, 0.3, 0.25, 0.2, 1 / 6, 1 / 7, 0.125)
+MOODLE_GRADES += (1 / 9, 0.1, 0.05, 0)
+GRADE_TOLERANCE = 0.00001
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 C0_CONTROLS = "".join(map(chr, range(32))) + "\x7f"
-SUPPORTED = "single or multiple choice, true/false, short answer, matching and ordering"
+SUPPORTED = "single or multiple choice, true/false, short answer, numerical, matching and ordering"
 
 type Problems = list[tuple[int, str]]
 
@@ -39,6 +46,7 @@ class QuizData:
     description: str = ""
     questions: tuple[Draft, ...] = ()
     warnings: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()  # "line 2: essay, skipped": questions of a type this site lacks
 
 
 class InterchangeError(ValueError):
@@ -67,8 +75,9 @@ def text_clean(text: str) -> str:
     return invisible_strip(text, keep=C0_CONTROLS).strip()
 
 
-def weight_problem(value: str) -> str | None:
-    """What is wrong with `value` as a GIFT weight or a Moodle fraction (a percentage), or None."""
+def weight_problem(value: str, *, graded: bool = True) -> str | None:
+    """What is wrong with `value` as a GIFT weight or a Moodle fraction (a percentage), or None.
+    A grade must be one Moodle allows; an ordering's fractions (`graded=False`) only number its items."""
     shown = repr(shortened(value))
     try:
         number = float(value)
@@ -76,6 +85,8 @@ def weight_problem(value: str) -> str | None:
         return f"{shown} is not a number"
     if not -WEIGHT_MAX <= number <= WEIGHT_MAX:  # False for NaN, so NaN is refused too
         return f"{shown} is not a percentage from -{WEIGHT_MAX} to {WEIGHT_MAX}"
+    if graded and not any(abs(abs(number) / 100 - grade) < GRADE_TOLERANCE for grade in MOODLE_GRADES):
+        return f"{shortened(value.strip())}% is not a grade Moodle allows (100, 90, 83.33333, 80, 75, 70, 66.66667, …)"
     return None
 
 
@@ -91,7 +102,8 @@ def too_long(text: str, line: int, errors: Problems) -> None:
 
 def texts(draft: Draft) -> list[str]:
     options = [text for option in draft.options for text in (option.text, option.match)]
-    return [draft.stem, draft.explanation, *options, *draft.accepted, *draft.rejected]
+    feedback = [option.feedback for option in draft.options] + [note for _, note in draft.answer_feedback]
+    return [draft.stem, draft.explanation, draft.name, *options, *feedback, *draft.accepted, *draft.rejected]
 
 
 def draft_problems(draft: Draft, line: int) -> Problems:
@@ -105,9 +117,35 @@ def draft_problems(draft: Draft, line: int) -> Problems:
     ]
     if any(CONTROL.search(text) for text in texts(draft)):
         problems.append((line, "a control character (such as NUL) is in the text: remove it"))
+    if len(draft.category) > CATEGORY_MAX:
+        problems.append((line, f"the category path is longer than {CATEGORY_MAX} characters"))
+    if len(draft.name) > NAME_MAX:
+        problems.append((line, f"the question name is longer than {NAME_MAX} characters"))
     if len(draft.options) > MAX_OPTIONS:
         problems.append((line, f"more than {MAX_OPTIONS} answers in one question"))
     return problems
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A question of a type this site lacks: `what` it is ("essay") and, for a strict import or a
+    file with nothing else in it, the error that refuses it."""
+
+    line: int
+    what: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.what}, skipped"
+
+
+def skips_settle(skips: list[Skip], errors: Problems, *, strict: bool, importable: bool) -> tuple[str, ...]:
+    """The skipped questions' lines for QuizData.skipped; or, when `strict` or when nothing else
+    can be imported, their errors added to `errors`."""
+    if strict or not importable:
+        errors.extend((skip.line, skip.error) for skip in skips)
+        return ()
+    return warnings_capped([str(skip) for skip in skips], what="questions were skipped")
 
 
 def too_many_questions(line: int) -> tuple[int, str]:
@@ -120,10 +158,10 @@ def dropped_warning(line: int, dropped: list[str]) -> str:
     return f"line {line}: dropped {shown} (questions here hold text only)"
 
 
-def warnings_capped(warnings: list[str]) -> tuple[str, ...]:
+def warnings_capped(warnings: list[str], what: str = "questions lost images or files") -> tuple[str, ...]:
     if len(warnings) <= ERRORS_SHOWN:
         return tuple(warnings)
-    return (*warnings[:ERRORS_SHOWN], f"… and {len(warnings) - ERRORS_SHOWN} more questions lost images or files.")
+    return (*warnings[:ERRORS_SHOWN], f"… and {len(warnings) - ERRORS_SHOWN} more {what}.")
 
 
 # Moodle category paths
@@ -132,6 +170,22 @@ def warnings_capped(warnings: list[str]) -> tuple[str, ...]:
 def category_path(title: str) -> str:
     # Moodle splits category paths at "/" and reads "//" as a slash in a name.
     return "$course$/top/" + " ".join(title.split()).replace("/", "//")
+
+
+def own_category(title: str) -> str:
+    """The category a quiz's questions are written in unless they name another."""
+    return category_path(title) if title.strip() else "$course$/top"
+
+
+def category_clean(path: str) -> str:
+    """A category path as read: spaces collapsed (a path is one line of GIFT)."""
+    return " ".join(text_clean(path).split())
+
+
+def categories_settle(drafts: list[Draft], title: str) -> tuple[Draft, ...]:
+    """The questions, each keeping its category only where it is not the quiz's own."""
+    own = own_category(title)
+    return tuple(replace(draft, category="") if draft.category == own else draft for draft in drafts)
 
 
 def category_title(path: str) -> str:
@@ -172,6 +226,24 @@ def weights(draft: Draft) -> tuple[str, str]:
     return share, "-100"
 
 
+def fraction_of(percentage: float) -> float:
+    """A percentage (33.33333) as the fraction Moodle stores (0.3333333, seven decimals)."""
+    return round(percentage / 100, 7)
+
+
+def percent(fraction: float) -> str:
+    """A fraction (0.5) as the percentage Moodle writes ("50"), to five decimals ("33.33333")."""
+    return f"{fraction * 100:.5f}".rstrip("0").rstrip(".") if fraction else "0"
+
+
+def option_percent(option: DraftOption, share: str, wrong: str) -> str:
+    """A multiple select's option as a Moodle percentage: its own weight, from the file it came
+    from, or else this site's (`weights`)."""
+    if option.weight is not None:
+        return percent(option.weight)
+    return share if option.correct else wrong
+
+
 def true_false_key(draft: Draft) -> bool | None:
     """Whether a true/false question's key is True; None when its options are not exactly True and False."""
     if draft.kind != TRUE_FALSE:
@@ -186,12 +258,17 @@ def true_false_key(draft: Draft) -> bool | None:
 def common_notes(number: int, draft: Draft) -> list[str]:
     name = label(number, draft)
     notes = []
-    if draft.kind == MULTIPLE:
+    if draft.kind == MULTIPLE and all(option.weight is None for option in draft.options):
         share, wrong = weights(draft)
         notes.append(
             f"{name}: Moodle gives part marks where this site marks all or nothing; written as {share}% "
             f"for each right answer and {wrong}% for each wrong one."
         )
+        if weight_problem(share):
+            notes.append(
+                f"{name}: {share}% is not a grade Moodle allows (no equal share for this many right answers): "
+                "Moodle will refuse the file until the question has at most 10 right answers."
+            )
     if draft.kind == GAP_FILL:
         rejected = (
             f"; its {len(draft.rejected)} wrong answers are written at 0%, which Moodle refuses only when typed "

@@ -10,14 +10,18 @@ from quizzes.transfer import quiz_import
 class Command(BaseCommand):
     help = (
         "Create a draft quiz from a GIFT or Moodle XML file (the format is detected). "
-        "A file with any error imports nothing; every error is listed with its line."
+        "A file with any error imports nothing; every error is listed with its line. A question of a "
+        "type this site lacks (essay, numerical, …) is skipped and listed, or refused with --strict."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The GIFT (.txt, .gift) or Moodle XML (.xml) file.")
         parser.add_argument("--owner", required=True, help="Username of the teacher who will own the quiz.")
+        parser.add_argument(
+            "--strict", action="store_true", help="Refuse the file if any question is of a type this site lacks."
+        )
 
-    def handle(self, *args, file: str, owner: str, **options):
+    def handle(self, *args, file: str, owner: str, strict: bool = False, **options):
         User = get_user_model()  # noqa: N806 (a class)
         try:
             user = User.objects.get(**{User.USERNAME_FIELD: owner})
@@ -30,7 +34,7 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError(f"{file} is not UTF-8 text: save it as UTF-8 and try again.") from None
         try:
-            fmt, data = loads(text)
+            fmt, data = loads(text, strict=strict)
         except InterchangeError as error:
             raise CommandError(f"{file} was not imported; nothing was saved:\n{error}") from None
         quiz = quiz_import(data=data, owner=user)
@@ -39,5 +43,7 @@ class Command(BaseCommand):
                 f"Created draft quiz {quiz.slug} with {len(data.questions)} questions from {FORMAT_NAMES[fmt]}."
             )
         )
+        for skipped in data.skipped:  # questions of a type this site lacks
+            self.stdout.write(self.style.WARNING(f"Not imported: {skipped}"))
         for warning in data.warnings:  # images and files the questions could not hold
             self.stdout.write(self.style.WARNING(f"Not imported: {warning}"))
