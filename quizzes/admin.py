@@ -147,9 +147,10 @@ class Reported:
 
 
 def _attempts_counted(request: HttpRequest) -> str:
-    """Which attempt a report counts (?attempts=first|last|highest); the first unless it says."""
-    which = request.GET.get("attempts", "first")
-    return which if which in reports.ATTEMPT_CHOICES else "first"
+    """Which attempt a report counts (?attempts=first|last|highest); as Moodle's quiz reports, the
+    highest score unless it says."""
+    which = request.GET.get("attempts", reports.ATTEMPTS_DEFAULT)
+    return which if which in reports.ATTEMPT_CHOICES else reports.ATTEMPTS_DEFAULT
 
 
 class ReportAdmin(OwnedAdmin):
@@ -175,7 +176,7 @@ class ReportAdmin(OwnedAdmin):
         report = reports.report_build(quiz=subject.quiz, attempts=subject.attempts, classroom=classroom, which=which)
         name = f"admin:{self.opts.app_label}_{self.opts.model_name}_report"
         csv_url = reverse(f"{name}_csv", args=[subject.original.pk]) + (
-            f"?attempts={which}" if which != "first" else ""
+            f"?attempts={which}" if which != reports.ATTEMPTS_DEFAULT else ""
         )
         links = {
             "csv": csv_url,

@@ -54,13 +54,14 @@ def _infos(questions: list[Question]) -> list[analysis.QuestionInfo]:
 
 
 # Which of a learner's finished attempts a report counts, as Moodle's quiz reports offer.
-ATTEMPT_CHOICES = {"first": "first attempt", "last": "last attempt", "highest": "highest score"}
+ATTEMPT_CHOICES = {"highest": "highest score", "first": "first attempt", "last": "last attempt"}
+ATTEMPTS_DEFAULT = "highest"  # Moodle's default grading method
 
 
-def _first_finished(attempts: QuerySet, which: str = "first") -> list[Attempt]:
-    """Each learner's first finished attempt, or with `which` their last one or the one with the
-    highest score (the first of equals). The first is the default: a second try after reading the
-    feedback says less about the question."""
+def _counted(attempts: QuerySet, which: str = ATTEMPTS_DEFAULT) -> list[Attempt]:
+    """Each learner's finished attempt that counts: by default, as in Moodle, the one with the
+    highest score (the first of equals); with `which`, their first or their last. A teacher judging
+    a question may prefer the first: a second try after reading the feedback says less about it."""
     chosen: dict[int, Attempt] = {}
     for attempt in (
         attempts.filter(finished_at__isnull=False)
@@ -107,9 +108,11 @@ class Report:
     unfinished: int = 0  # attempts begun and not finished
 
 
-def report_build(*, quiz: Quiz, attempts: QuerySet, classroom: Classroom | None = None, which: str = "first") -> Report:
+def report_build(
+    *, quiz: Quiz, attempts: QuerySet, classroom: Classroom | None = None, which: str = ATTEMPTS_DEFAULT
+) -> Report:
     questions = _infos(_questions(quiz))
-    finished = _first_finished(attempts, which)
+    finished = _counted(attempts, which)
     scores = _scores(finished)
     by_pk = {attempt.pk: attempt for attempt in finished}
     report = Report(
@@ -130,10 +133,10 @@ def report_build(*, quiz: Quiz, attempts: QuerySet, classroom: Classroom | None 
     return report
 
 
-def report_csv(*, quiz: Quiz, attempts: QuerySet, name: str, which: str = "first") -> HttpResponse:
+def report_csv(*, quiz: Quiz, attempts: QuerySet, name: str, which: str = ATTEMPTS_DEFAULT) -> HttpResponse:
     """The results as a CSV download, safe to open in a spreadsheet."""
     questions = _infos(_questions(quiz))
-    text = analysis.results_csv(questions, _scores(_first_finished(attempts, which)))
+    text = analysis.results_csv(questions, _scores(_counted(attempts, which)))
     return HttpResponse(
         text,
         content_type="text/csv; charset=utf-8",

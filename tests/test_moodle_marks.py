@@ -371,7 +371,7 @@ def test_the_report_and_csv_count_the_first_last_or_highest_attempt(moodle_quiz,
     url = reverse("admin:quizzes_quiz_report", args=[moodle_quiz.pk])
     csv_url = reverse("admin:quizzes_quiz_report_csv", args=[moodle_quiz.pk])
     for which, score in (
-        ("", "2.5"),
+        ("", "3"),  # Moodle's default: the highest score
         ("?attempts=first", "2.5"),
         ("?attempts=last", "1.5"),
         ("?attempts=highest", "3"),
@@ -380,10 +380,11 @@ def test_the_report_and_csv_count_the_first_last_or_highest_attempt(moodle_quiz,
         assert f"<td>{score} of 4</td>" in page, which
         rows = list(csv.reader(io.StringIO(teacher_client.get(csv_url + which).content.decode())))
         assert rows[1][1] == score, which
-    page = teacher_client.get(url + "?attempts=highest").content.decode()
-    assert "Each student's highest score counts." in page
-    assert f'href="{csv_url}?attempts=highest"' in page
-    assert "<td>2.5 of 4</td>" in teacher_client.get(url + "?attempts=nonsense").content.decode()
+    page = teacher_client.get(url + "?attempts=first").content.decode()
+    assert "Each student's first attempt counts: the fairest measure of a question" in page
+    assert f'href="{csv_url}?attempts=first"' in page
+    assert "Each student's highest score counts, as in Moodle." in teacher_client.get(url).content.decode()
+    assert "<td>3 of 4</td>" in teacher_client.get(url + "?attempts=nonsense").content.decode()
 
 
 def test_a_numerical_question_s_page_shows_its_numbers_not_options(content, teacher, teacher_client):
