@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from quizzes import generation
 from quizzes.models import Assignment, Question, Quiz
 from tests.browser.answering import answer_by_keyboard, latest_attempt, nth_question
 from tests.browser.conftest import console_problems, serious_accessibility_violations
@@ -238,7 +239,7 @@ def _student_does_the_homework(browser: Browser, site: str, code: str) -> None:
         page.get_by_role("link", name="Next question" if number < total else "See your score").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"You scored {total} of {total}")
     assert serious_accessibility_violations(page) == [], "score"
-    assert kinds == set(Question.Kind) - {Question.Kind.MATCHING}
+    assert kinds == set(generation.KINDS) - {Question.Kind.MATCHING}
 
     # The homework is done: no Start button any more.
     page.goto(site + "/")
