@@ -51,6 +51,7 @@ from quizzes.interchange.model import (
     dropped_warning,
     fraction_of,
     label,
+    numerical_parts,
     option_percent,
     own_category,
     percent,
@@ -755,13 +756,7 @@ class _Question:
             notes.append(("*", otherwise))
         if not any(weight > 0 for weight in weights) and not self.errors:
             self.errors.append((self.first, "a numerical question with no number worth marks"))
-        return self.draft(
-            NUMERICAL,
-            accepted=tuple(values),
-            tolerances=tuple(tolerances),
-            accepted_weights=() if all(weight == 1.0 for weight in weights) else tuple(weights),
-            answer_feedback=tuple(notes),
-        )
+        return self.draft(NUMERICAL, **numerical_parts(values, tolerances, weights, notes))
 
     def short_answer(self, answers: _Src) -> Draft | None:
         parts = self.answers_split(answers, "=", "text before the first answer: start each answer with =")

@@ -231,6 +231,19 @@ def fraction_of(percentage: float) -> float:
     return round(percentage / 100, 7)
 
 
+def numerical_parts(
+    values: list[str], tolerances: list[float], weights: list[float], notes: list[tuple[str, str]]
+) -> dict:
+    """A numerical question's fields as both formats read them: weights only where one is not
+    full marks, feedback keyed by the number and its margin ("*" for any other number)."""
+    return {
+        "accepted": tuple(values),
+        "tolerances": tuple(tolerances),
+        "accepted_weights": () if all(weight == 1.0 for weight in weights) else tuple(weights),
+        "answer_feedback": tuple(notes),
+    }
+
+
 def percent(fraction: float) -> str:
     """A fraction (0.5) as the percentage Moodle writes ("50"), to five decimals ("33.33333")."""
     return f"{fraction * 100:.5f}".rstrip("0").rstrip(".") if fraction else "0"

@@ -48,6 +48,7 @@ from quizzes.interchange.model import (
     dropped_warning,
     fraction_of,
     label,
+    numerical_parts,
     option_percent,
     own_category,
     percent,
@@ -553,13 +554,7 @@ class _XmlQuestion:
                 notes.append((number_key(value, abs(tolerance)), note))
         if not any(weight > 0 for weight in weights) and not self.errors:
             self.errors.append((self.line, "a numerical question with no number worth marks (fraction above 0)"))
-        return self.draft(
-            NUMERICAL,
-            accepted=tuple(values),
-            tolerances=tuple(tolerances),
-            accepted_weights=() if all(weight == 1.0 for weight in weights) else tuple(weights),
-            answer_feedback=tuple(notes),
-        )
+        return self.draft(NUMERICAL, **numerical_parts(values, tolerances, weights, notes))
 
     def matching(self) -> Draft | None:
         subquestions = self.children("subquestion")
