@@ -6,7 +6,8 @@ from django.db.models import F
 from django.urls import reverse
 
 from quizzes import generation as g
-from quizzes.models import Attempt, Question, ReviewCard
+from quizzes.models import Attempt, Question, Quiz, ReviewCard
+from quizzes.services import questions_save
 
 HTMX = {"HX-Request": "true"}
 
@@ -79,3 +80,15 @@ def choice_draft(stem: str = "Where was the summit?", key: int = 0) -> g.Draft:
         topic="csto",
         sentences=(5,),
     )
+
+
+def draft_quiz_of(teacher) -> Quiz:
+    """A draft quiz of `teacher`'s, with one single-choice question (key: Moscow)."""
+    quiz = Quiz.objects.create(slug="ivanova-milk", title="Ms Ivanova's milk war", owner=teacher)
+    questions_save(quiz=quiz, drafts=[choice_draft()])
+    return quiz
+
+
+def change_url(obj) -> str:
+    """The admin's change page of `obj`."""
+    return reverse(f"admin:quizzes_{obj._meta.model_name}_change", args=[obj.pk])

@@ -16,21 +16,14 @@ from django.utils import timezone
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Quiz, Response
 from quizzes.services import questions_save
 from tests.conftest import PASSWORD
-from tests.quiz_helpers import choice_draft
+from tests.quiz_helpers import change_url, choice_draft, draft_quiz_of
 
 CODE = re.compile(r"\b[A-Z0-9]{7}\b")
 
 
 @pytest.fixture
 def quiz(content, teacher) -> Quiz:
-    """A draft quiz of the teacher's, with one single-choice question (key: Moscow)."""
-    quiz = Quiz.objects.create(slug="ivanova-milk", title="Ms Ivanova's milk war", owner=teacher)
-    questions_save(quiz=quiz, drafts=[choice_draft()])
-    return quiz
-
-
-def change_url(obj) -> str:
-    return reverse(f"admin:quizzes_{obj._meta.model_name}_change", args=[obj.pk])
+    return draft_quiz_of(teacher)
 
 
 # 1. A class's code

@@ -14,19 +14,12 @@ from explainer.models import Fact, Topic
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Question, Quiz, Response
 from quizzes.services import questions_save
 from tests.conftest import PASSWORD
-from tests.quiz_helpers import answer_data, choice_draft
+from tests.quiz_helpers import answer_data, change_url, choice_draft, draft_quiz_of
 
 
 @pytest.fixture
 def quiz(content, teacher) -> Quiz:
-    """A draft quiz of the teacher's, with one single-choice question."""
-    quiz = Quiz.objects.create(slug="ivanova-milk", title="Ms Ivanova's milk war", owner=teacher)
-    questions_save(quiz=quiz, drafts=[choice_draft()])
-    return quiz
-
-
-def change_url(obj) -> str:
-    return reverse(f"admin:quizzes_{obj._meta.model_name}_change", args=[obj.pk])
+    return draft_quiz_of(teacher)
 
 
 def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
