@@ -362,14 +362,16 @@ def _on_screen(session: LiveSession, questions: list):
     return None
 
 
-def _host_counts(session: LiveSession, questions: list, now) -> live.HostCounts:
+def _host_counts(session: LiveSession, now) -> tuple[live.HostCounts, list]:
     """The counts the host's screen shows, after closing a question everyone has answered (the
-    session's option) and completing any scoring a step left undone."""
+    session's option) and completing any scoring a step left undone; with the session's
+    questions as of the version it leaves (read again only when the close made a new one)."""
+    questions = live.session_questions(session)
     counts = live.host_counts(session, _on_screen(session, questions))
     if live.host_close_when_all_answered(session, counts, now):
-        return counts  # closed and scored: the session has its new version
+        return counts, live.session_questions(session)
     live.host_settle(session, counts, now)
-    return counts
+    return counts, questions
 
 
 # What the host chose to see, kept in the stage's address so that every refresh keeps it.
@@ -402,8 +404,7 @@ def _grid_columns(rows: list, questions: int) -> list[tuple[int, int, list]]:
 
 def _host_context(request: HttpRequest, session: LiveSession) -> dict:
     now = timezone.now()
-    counts = _host_counts(session, live.session_questions(session), now)
-    questions = live.session_questions(session)  # of the version shown, if the counts closed the question
+    counts, questions = _host_counts(session, now)
     view = _host_view(request)
     confirm_end = request.GET.get("end") == "1" and not session.is_finished
     participants = list(session.participants.filter(removed=False))
@@ -502,7 +503,7 @@ def session_host_poll(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     if session.is_finished:  # ended from another tab: show the results here too
         return trigger_client_event(HttpResponseStopPolling(), CHANGED)
     now = timezone.now()
-    counts = _host_counts(session, live.session_questions(session), now)
+    counts, _ = _host_counts(session, now)
     if request.GET.get("v", "") == counts.stamp(session, now):
         return HttpResponse(status=204)
     return trigger_client_event(HttpResponse(), CHANGED)
