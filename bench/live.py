@@ -203,7 +203,7 @@ def bench_quiz(questions: int):
     from django.db import transaction
 
     from quizzes.models import Question, Quiz
-    from quizzes.services import questions_copy
+    from quizzes.services.questions import questions_copy
 
     teacher = get_user_model().objects.create_user("bench-teacher", password=secrets.token_urlsafe(), is_staff=True)
     sources = list(

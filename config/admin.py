@@ -6,7 +6,7 @@ of another teacher's unlisted quiz. Here it answers 404 for an object the model'
 show to this user.
 
 Signing out keeps a student's guest progress in the browser: a teacher who signed in on a
-student's browser took none of it (see `quizzes.services.learner_claim`), and gives it back.
+student's browser took none of it (see `quizzes.services.learners.learner_claim`), and gives it back.
 
 An action posted with ticked rows that are not ids is a 400, not a 500 (`_action_ids_checked`).
 """
@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import path
 
-from quizzes.services import guest_kept
+from quizzes.services.learners import guest_kept
 
 
 class ClassroomAdminSite(admin.AdminSite):

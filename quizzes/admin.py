@@ -49,7 +49,8 @@ from quizzes.models import (
     ReviewCard,
     seed_new,
 )
-from quizzes.services import default_quizzes_mix, questions_from_facts, questions_generate, quiz_duplicate
+from quizzes.services.authoring import questions_from_facts, questions_generate, quiz_duplicate
+from quizzes.services.builtin import default_quizzes_mix
 from quizzes.transfer import quiz_export, quiz_import
 
 

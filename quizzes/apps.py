@@ -16,7 +16,7 @@ class QuizzesConfig(AppConfig):
 
 def _default_quizzes_after_load(sender, report, **kwargs) -> None:
     """A fresh database gets its built-in quizzes with its content; existing ones are kept."""
-    from quizzes.services import default_quizzes_generate
+    from quizzes.services.builtin import default_quizzes_generate
 
     generated = default_quizzes_generate()
     if generated.created:

@@ -49,7 +49,7 @@ from quizzes.models import (
     Stamp,
     stamp_key,
 )
-from quizzes.services import fact_reviewable
+from quizzes.services.answering import fact_reviewable
 
 logger = logging.getLogger(__name__)
 
@@ -620,7 +620,7 @@ def _responses_create(answers: list[LiveAnswer]) -> None:
 
 def _cards_record(answers: list[LiveAnswer]) -> None:
     """Each answer on a reviewable fact moves its learner's card, in order of arrival, as
-    `services.answer_submit` does for one answer."""
+    `services.answering.answer_submit` does for one answer."""
     reviewable = [given for given in answers if fact_reviewable(given.question.fact)]
     if not reviewable:
         return

@@ -7,7 +7,8 @@ from quizzes import interchange
 from quizzes.generation import Draft, DraftOption
 from quizzes.interchange import QuizData
 from quizzes.models import Quiz
-from quizzes.services import questions_save, quiz_slug_free
+from quizzes.services.authoring import quiz_slug_free
+from quizzes.services.questions import questions_save
 
 IMPORTED_TITLE = "Imported quiz"  # for a file that names no quiz
 

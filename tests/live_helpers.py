@@ -9,7 +9,7 @@ from django.utils import timezone
 from quizzes import generation as g
 from quizzes import live
 from quizzes.models import Attempt, Learner, LiveSession, Participant, Question, Quiz
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 from tests.quiz_helpers import HTMX, answer_data
 
 

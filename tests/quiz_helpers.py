@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from quizzes import generation as g
 from quizzes.models import Attempt, Question, Quiz, ReviewCard
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 
 HTMX = {"HX-Request": "true"}
 

@@ -263,21 +263,21 @@ def test_a_signed_in_session_lasts_two_weeks_not_a_school_year(student, guest_cl
 def test_a_merge_that_fails_keeps_the_guest_linked_and_the_next_page_merges_it(content, student, monkeypatch):
     from django.db import DatabaseError
 
-    from quizzes import services
+    from quizzes.services import learners
 
     browser = Client()
     attempt = quiz_take(browser)
-    real_merge = services.learner_merge
+    real_merge = learners.learner_merge
 
     def broken(**kwargs):
         raise DatabaseError("the database went away")
 
-    monkeypatch.setattr(services, "learner_merge", broken)
+    monkeypatch.setattr(learners, "learner_merge", broken)
     assert log_in(browser, "alex").status_code == 302
     attempt.refresh_from_db()
     assert attempt.learner.user is None and browser.session["learner_id"] == attempt.learner_id
     # Once the database is back, the next page that looks for the learner merges it.
-    monkeypatch.setattr(services, "learner_merge", real_merge)
+    monkeypatch.setattr(learners, "learner_merge", real_merge)
     assert f"{attempt.score} of 11" in browser.get(reverse("quizzes:progress")).content.decode()
     attempt.refresh_from_db()
     assert attempt.learner.user == student and "learner_id" not in browser.session

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from explainer.models import Article, Fact, GlossaryTerm, Member, TimelineEvent, Topic
 from quizzes import live
 from quizzes.models import Assignment, Classroom, Enrolment, Quiz
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 from tests.conftest import PASSWORD
 from tests.live_helpers import short_quiz
 

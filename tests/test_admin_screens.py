@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Quiz, Response
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 from tests.conftest import PASSWORD
 from tests.quiz_helpers import change_url, choice_draft, draft_quiz_of
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from explainer.models import Fact, Topic
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, Question, Quiz, Response
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 from tests.conftest import PASSWORD
 from tests.quiz_helpers import answer_data, change_url, choice_draft, draft_quiz_of
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from explainer.models import Fact
 from quizzes.generation import SINGLE, Draft, DraftOption
 from quizzes.models import Learner, Question, Quiz, ReviewCard
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 from tests.conftest import PASSWORD
 
 STEM = "Another teacher's secret question about this fact?"

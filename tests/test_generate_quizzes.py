@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from quizzes import generation
 from quizzes.models import Question, Quiz
-from quizzes.services import CORE_FACTS, material_load
+from quizzes.services.builtin import CORE_FACTS
+from quizzes.services.questions import material_load
 
 
 def test_the_built_in_quizzes_mix_all_six_types_and_keep_their_sources(content):

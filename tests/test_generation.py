@@ -365,7 +365,7 @@ TAUGHT = g.teaching_lines(REAL)
 
 def _built_in(seed: int) -> dict[str, list[g.Draft]]:
     """The four built-in quizzes for `seed`, as `default_quizzes_generate` makes them."""
-    from quizzes.services import CORE_FACTS
+    from quizzes.services.builtin import CORE_FACTS
 
     core = {key for keys in CORE_FACTS.values() for key in keys}
     asked: set[str] = set()

@@ -16,7 +16,7 @@ from django.test import Client
 
 from quizzes import live
 from quizzes.models import Learner, LiveAnswer, Participant, Response
-from quizzes.services import LEARNER_SESSION_KEY
+from quizzes.services.learners import LEARNER_SESSION_KEY
 from tests.live_helpers import answer, join_try, session_start
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded data, however flushed

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from explainer.models import Fact
 from quizzes import live, models
 from quizzes.models import Attempt, Learner, LiveAnswer, LiveSession, Participant, Response, ReviewCard
-from quizzes.services import answer_submit, fact_reviewable
+from quizzes.services.answering import answer_submit, fact_reviewable
 from tests.live_helpers import choose, crowd, host_action, host_page, join, play, poll, questions, session_start
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_now")]

@@ -32,7 +32,7 @@ from quizzes.models import (
     ReviewCard,
     stamp_key,
 )
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 from tests.account_helpers import log_in
 from tests.live_helpers import (
     answer,

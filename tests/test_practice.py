@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Quiz, Response, ReviewCard
 from quizzes.progress import reviews_due, topic_progress
-from quizzes.services import cards_rebuild
+from quizzes.services.learners import cards_rebuild
 from tests.quiz_helpers import attempt_answer, minutes_pass, quiz_take, review_begin, wrong_first
 
 PRACTICE = reverse("quizzes:practice-start")

@@ -9,7 +9,8 @@ from django.utils.html import escape
 
 from quizzes import generation as g
 from quizzes.models import Attempt, Learner, Question, Quiz, Response
-from quizzes.services import answer_submit, questions_save
+from quizzes.services.answering import answer_submit
+from quizzes.services.questions import questions_save
 from tests.quiz_helpers import HTMX, answer_data, choice_draft
 
 

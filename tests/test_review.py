@@ -12,7 +12,7 @@ from django.utils import timezone
 from quizzes import generation as g
 from quizzes.models import Attempt, Learner, Question, Quiz, Response, ReviewCard
 from quizzes.progress import reviews_due
-from quizzes.services import material_load
+from quizzes.services.questions import material_load
 from tests.generation_helpers import BAN_DATE, CLAIM, MEMBERS
 from tests.quiz_helpers import HTMX, answer_data, attempt_answer, minutes_pass, quiz_take, review_begin, wrong_first
 

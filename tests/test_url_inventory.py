@@ -18,7 +18,7 @@ from explainer.models import Article, Fact, GlossaryTerm, Member, TimelineEvent,
 from explainer.teachers import TEACHER_GROUP
 from quizzes import live
 from quizzes.models import Assignment, Attempt, Classroom, Enrolment, Learner, LiveSession, Quiz
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 from tests.quiz_helpers import choice_draft
 
 PERSONAS = ("guest", "student", "teacher", "other_teacher", "superuser")

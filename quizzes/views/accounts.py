@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from config.middleware import client_ip
 from quizzes.forms import SignupForm
 from quizzes.models import AccountAttempt
-from quizzes.services import account_create, guest_kept, learner_claim
+from quizzes.services.learners import account_create, guest_kept, learner_claim
 from quizzes.throttle import RESET_REFUSED, SIGNUP_REFUSED, attempt_begin
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"

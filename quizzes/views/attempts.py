@@ -21,7 +21,8 @@ from quizzes.answers import answer_rows, attempt_review, section_url, with_sourc
 from quizzes.forms import AnswerForm
 from quizzes.models import Assignment, Attempt, Question, Quiz
 from quizzes.progress import reviews_due
-from quizzes.services import answer_submit, attempt_start, fact_reviewable, learner_for
+from quizzes.services.answering import answer_submit, attempt_start, fact_reviewable
+from quizzes.services.learners import learner_for
 from quizzes.views.pages import page_or_partial
 
 FIRST_ANSWER_STANDS = "You had already answered this question; your first answer stands."

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from quizzes.forms import ClassJoinForm
 from quizzes.models import Classroom
-from quizzes.services import classroom_join
+from quizzes.services.authoring import classroom_join
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -10,7 +10,7 @@ from explainer.reading_cache import page_key, serve
 from explainer.rendering import render_markdown
 from explainer.views import article_or_404
 from quizzes.progress import homework_for, reviews_due, topic_progress
-from quizzes.services import learner_for
+from quizzes.services.learners import learner_for
 
 
 @require_safe

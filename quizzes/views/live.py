@@ -32,7 +32,7 @@ from quizzes import live
 from quizzes.answers import answer_rows, section_url, with_sources
 from quizzes.forms import NICKNAME_LENGTH, AnswerForm, SessionJoinForm
 from quizzes.models import LiveSession, Participant
-from quizzes.services import LEARNER_SESSION_KEY, learner_for
+from quizzes.services.learners import LEARNER_SESSION_KEY, learner_for
 from quizzes.views.pages import page_or_partial
 
 CHANGED = "live-changed"

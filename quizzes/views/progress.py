@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST, require_safe
 from quizzes import mastery
 from quizzes.models import Attempt
 from quizzes.progress import HISTORY_PAGE, attempts_finished, facts_sort, reviews_due, score_chart, topic_progress
-from quizzes.services import learner_for, practice_start, review_start
+from quizzes.services.learners import learner_for
+from quizzes.services.review import practice_start, review_start
 
 
 @require_safe

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from quizzes.models import Assignment, Classroom, Quiz
-from quizzes.services import questions_save
+from quizzes.services.questions import questions_save
 from tests.browser.conftest import serious_accessibility_violations
 from tests.browser.teaching import admin_login, teachers_group
 from tests.conftest import _teacher

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from quizzes import live
 from quizzes.generation import ordinal
 from quizzes.models import Attempt, LiveAnswer, LiveSession, Participant, Question, Quiz, Response
-from quizzes.services import quiz_duplicate
+from quizzes.services.authoring import quiz_duplicate
 from tests.browser.conftest import console_problems, serious_accessibility_violations
 from tests.browser.teaching import admin_login, teachers_group
 from tests.conftest import _teacher

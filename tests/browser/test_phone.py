@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from explainer.models import Fact
 from quizzes import generation
 from quizzes.models import Assignment, Classroom, Enrolment, Learner, Question, Quiz
-from quizzes.services import STORY_SLUG, default_quizzes
+from quizzes.services.builtin import STORY_SLUG, default_quizzes
 from tests.browser.answering import CHOICE_KINDS, answer_by_keyboard, latest_attempt, nth_question
 from tests.browser.conftest import console_problems, serious_accessibility_violations
 from tests.conftest import PASSWORD, READING_PAGES

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from explainer.models import Fact
 from quizzes.models import Attempt, Learner, Question, ReviewCard
-from quizzes.services import fact_reviewable
+from quizzes.services.answering import fact_reviewable
 from tests.browser.answering import CHOICE_KINDS, answer_by_keyboard, latest_attempt, nth_question
 from tests.browser.conftest import serious_accessibility_violations
 from tests.conftest import PASSWORD

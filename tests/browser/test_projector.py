@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from quizzes import generation, live
 from quizzes.models import LiveAnswer, LiveSession, Participant, Question, Quiz
-from quizzes.services import STORY_SLUG
+from quizzes.services.builtin import STORY_SLUG
 from tests.browser.answering import answer_by_keyboard, latest_attempt, nth_question
 from tests.browser.conftest import console_problems, serious_accessibility_violations
 from tests.browser.teaching import admin_login, teachers_group

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 from explainer.models import Sentence
 from quizzes import generation
-from quizzes.services import DEFAULT_SEED, default_quizzes_generate, default_quizzes_mix
+from quizzes.services.builtin import DEFAULT_SEED, default_quizzes_generate, default_quizzes_mix
 
 
 class Command(BaseCommand):
