@@ -260,12 +260,13 @@ def test_a_signed_in_session_lasts_two_weeks_not_a_school_year(student, guest_cl
     assert 14 * 24 * 60 * 60 - 60 < guest_client.session.get_expiry_age() <= 14 * 24 * 60 * 60
 
 
-def test_a_merge_that_fails_keeps_the_guest_linked_and_the_next_page_merges_it(content, student, monkeypatch):
+def _merge_fails_at_sign_in(browser: Client, monkeypatch) -> Attempt:
+    """A guest's finished attempt in `browser`, whose merge into alex's account fails as alex
+    signs in; the database is back (the merge works again) once this returns."""
     from django.db import DatabaseError
 
     from quizzes.services import learners
 
-    browser = Client()
     attempt = quiz_take(browser)
     real_merge = learners.learner_merge
 
@@ -276,11 +277,39 @@ def test_a_merge_that_fails_keeps_the_guest_linked_and_the_next_page_merges_it(c
     assert log_in(browser, "alex").status_code == 302
     attempt.refresh_from_db()
     assert attempt.learner.user is None and browser.session["learner_id"] == attempt.learner_id
-    # Once the database is back, the next page that looks for the learner merges it.
     monkeypatch.setattr(learners, "learner_merge", real_merge)
-    assert f"{attempt.score} of 11" in browser.get(reverse("quizzes:progress")).content.decode()
+    return attempt
+
+
+def test_after_a_failed_merge_reading_pages_writes_nothing_and_keeps_the_guest_linked(content, student, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser = Client()
+    attempt = _merge_fails_at_sign_in(browser, monkeypatch)
+    pages = ["explainer:home", "quizzes:progress", "quizzes:review", "quizzes:list"]
+    with CaptureQueriesContext(connection) as queries:
+        for page in pages:
+            assert browser.get(reverse(page)).status_code == 200
+        assert browser.get(reverse("quizzes:detail", args=["milk-war"])).status_code == 200
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []
+    attempt.refresh_from_db()
+    assert attempt.learner.user is None and browser.session["learner_id"] == attempt.learner_id
+
+
+@pytest.mark.parametrize("action", ["start", "review"])
+def test_after_a_failed_merge_the_next_write_merges_the_guest(content, student, monkeypatch, action):
+    browser = Client()
+    attempt = _merge_fails_at_sign_in(browser, monkeypatch)
+    if action == "start":
+        assert browser.post(reverse("quizzes:start", args=["csto"])).status_code == 302
+    else:
+        browser.post(reverse("quizzes:review-start"))  # nothing due yet: the merge happens all the same
     attempt.refresh_from_db()
     assert attempt.learner.user == student and "learner_id" not in browser.session
+    assert not Learner.objects.filter(user=None).exists()
+    assert f"{attempt.score} of 11" in browser.get(reverse("quizzes:progress")).content.decode()
 
 
 def test_merging_leaves_one_open_review_round(content, student):

@@ -17,6 +17,7 @@ from quizzes.models import Attempt, Learner, Response, ReviewCard
 logger = logging.getLogger(__name__)
 
 LEARNER_SESSION_KEY = "learner_id"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")  # requests that only read (RFC 9110; Django's CSRF check)
 
 
 def _session_guest(request: HttpRequest) -> Learner | None:
@@ -26,9 +27,16 @@ def _session_guest(request: HttpRequest) -> Learner | None:
 
 
 def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None:
-    """The learner behind `request`: the signed-in user's, or the guest's of this browser session."""
+    """The learner behind `request`: the signed-in user's, or the guest's of this browser session.
+
+    A guest's progress still in a signed-in student's session (its merge failed at sign-in) is
+    merged here, but only by a request that writes (a POST, or `create`): a page that only
+    reads never writes, and shows the account's progress until the student's next answer,
+    start or join brings the guest's in.
+    """
     if request.user.is_authenticated:
-        if LEARNER_SESSION_KEY in request.session and not request.user.is_staff:
+        writes = create or request.method not in _SAFE_METHODS
+        if writes and LEARNER_SESSION_KEY in request.session and not request.user.is_staff:
             learner_claim(request=request, user=request.user)  # a merge that failed at sign-in, tried again
         if create:
             return Learner.objects.get_or_create(user=request.user)[0]
@@ -54,8 +62,9 @@ def learner_claim(*, request: HttpRequest, user: AbstractBaseUser) -> bool:
     becomes the account's (see `learner_merge`).
 
     The browser forgets its guest only once the merge has committed. Should the merge fail,
-    the sign-in still succeeds and the guest stays linked, to be merged on the next page that
-    looks for the learner (`learner_for`): a failed merge must not strand the guest's progress.
+    the sign-in still succeeds and the guest stays linked, to be merged by the next request
+    that writes and looks for the learner (`learner_for`: a POST, such as starting a quiz or
+    answering): a failed merge must not strand the guest's progress.
 
     A staff account takes no guest's progress: a teacher signing in on a student's browser
     must not carry the student's answers off. The guest stays with the browser, unmerged, and
@@ -70,7 +79,7 @@ def learner_claim(*, request: HttpRequest, user: AbstractBaseUser) -> bool:
             learner_merge(guest=guest, user=user)
         except DatabaseError:
             logger.exception(
-                "Could not merge guest learner %s into user %s; will retry on the next page they open",
+                "Could not merge guest learner %s into user %s; will retry on their next write",
                 guest.pk,
                 user.pk,
             )
