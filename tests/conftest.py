@@ -48,7 +48,17 @@ def _transactional(item) -> bool:
     return bool(marker and marker.kwargs.get("transaction"))
 
 
+def _serial(item) -> bool:
+    """Tests that flush the database, serve it to a browser or race threads against it: `make
+    test` runs them on their own after the rest, which runs in parallel (pytest-xdist)."""
+    return _transactional(item) or not {"live_server", "transactional_db"}.isdisjoint(item.fixturenames)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(items):
+    for item in items:
+        if _serial(item):
+            item.add_marker(pytest.mark.serial)
     # Transactional tests (the concurrency tests, the browser tests) flush the database when
     # they finish; run them last so the content loaded once serves every other test first.
     items.sort(key=lambda item: ("tests/browser/" in item.nodeid, _transactional(item)))
