@@ -80,9 +80,14 @@ format: install
 check-browser:
 	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's Chromium: apt-get install chromium"; exit 1; }
 
+# Most tests run in parallel, one worker per core (pytest-xdist, each with its own test database);
+# the browser, concurrency and real-server tests (marked `serial`) then run on their own.
+TEST_WORKERS ?= $(shell nproc)
+
 test: install lint check-browser
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
+	$(BIN)/pytest -m serial
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-shm db.sqlite3-wal

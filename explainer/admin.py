@@ -49,7 +49,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Fact)
 class FactAdmin(admin.ModelAdmin):
-    # The quizzes app adds its action "Generate quiz questions from these facts" (quizzes/admin.py).
+    # The quizzes app adds its action "Generate quiz questions from these facts" (quizzes/admin/facts.py).
     search_fields = ["key", "statement", "question", "answers", "note", "source_note", "claimed_by"]
     list_display = ["key", "statement", "kind", "status", "as_of", "quizzable"]
     list_filter = ["topics", "kind", "status", "quizzable"]

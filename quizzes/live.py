@@ -1,6 +1,6 @@
 """Live classroom sessions: starting, joining, answering, scoring, and what the screens read.
 
-The state machine and the rules of time are `LiveSession`'s methods (quizzes/models.py). Here
+The state machine and the rules of time are `LiveSession`'s methods (quizzes/models/live.py). Here
 are the workflows around them, and the reads the host's and students' screens make.
 
 The database is the truth; the cache every worker shares (Redis with REDIS_URL, otherwise

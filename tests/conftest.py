@@ -2,19 +2,22 @@
 
 The content files are loaded once into the test database when it is created; tests in a
 transaction see them for free. Transactional tests (the browser tests) empty the database
-afterwards, so the `content` fixture loads again whenever it finds nothing.
+afterwards, so the `content` fixture puts the rows of that first load back whenever it finds
+nothing (a bulk insert: milliseconds, where loading the files again takes over a second).
 """
 
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.management.color import no_style
 from django.core.management.sql import emit_post_migrate_signal
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.test import Client
 
 from explainer.models import Article
@@ -48,7 +51,17 @@ def _transactional(item) -> bool:
     return bool(marker and marker.kwargs.get("transaction"))
 
 
+def _serial(item) -> bool:
+    """Tests that flush the database, serve it to a browser or race threads against it: `make
+    test` runs them on their own after the rest, which runs in parallel (pytest-xdist)."""
+    return _transactional(item) or not {"live_server", "transactional_db"}.isdisjoint(item.fixturenames)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(items):
+    for item in items:
+        if _serial(item):
+            item.add_marker(pytest.mark.serial)
     # Transactional tests (the concurrency tests, the browser tests) flush the database when
     # they finish; run them last so the content loaded once serves every other test first.
     items.sort(key=lambda item: ("tests/browser/" in item.nodeid, _transactional(item)))
@@ -77,6 +90,11 @@ def _test_settings(settings, _cache_dir):
     }
 
 
+# What the first load of this test process wrote (the content and the built-in quizzes), per model.
+_first_load: list[list] = []
+CONTENT_APPS = ("explainer", "quizzes")
+
+
 def ensure_content() -> None:
     if not ContentType.objects.exists():
         # A transactional test with serialized_rollback empties the database on its way out
@@ -84,8 +102,30 @@ def ensure_content() -> None:
         # permissions a teacher's group is made of.
         ContentType.objects.clear_cache()
         emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
-    if not Article.objects.exists():
+    if Article.objects.exists():
+        return
+    if _first_load:
+        _rows_restore(_first_load)
+    else:
         content_load(directory=settings.CONTENT_DIR)
+        _first_load.extend(_rows_of(CONTENT_APPS))
+
+
+def _rows_of(app_labels) -> list[list]:
+    models = [m for label in app_labels for m in apps.get_app_config(label).get_models(include_auto_created=True)]
+    return [rows for rows in (list(model._base_manager.all()) for model in models) if rows]
+
+
+def _rows_restore(tables: list[list]) -> None:
+    """Insert the rows again, ids and all. Foreign keys are checked at commit (deferred on SQLite
+    and PostgreSQL), so the order of the tables does not matter; PostgreSQL's sequences are then
+    moved past the ids."""
+    with transaction.atomic():
+        for rows in tables:
+            type(rows[0])._base_manager.bulk_create(rows)
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [type(rows[0]) for rows in tables]):
+                cursor.execute(statement)
 
 
 @pytest.fixture(scope="session")

@@ -322,11 +322,10 @@ def once_per_page(monkeypatch) -> None:
     """What a page works out the same way whatever is posted, worked out once: the generate
     page's mix of the built-in quizzes (a fifth of a second), and Django's test instrumentation,
     which copies each template's context for assertTemplateUsed, asked by no test here."""
-    from quizzes import admin as quizzes_admin
+    from quizzes.admin import quizzes as quiz_admin
 
-    if hasattr(quizzes_admin, "default_quizzes_mix"):
-        mix = quizzes_admin.default_quizzes_mix()
-        monkeypatch.setattr(quizzes_admin, "default_quizzes_mix", lambda: mix)
+    mix = quiz_admin.default_quizzes_mix()
+    monkeypatch.setattr(quiz_admin, "default_quizzes_mix", lambda: mix)
     monkeypatch.setattr(Template, "_render", lambda self, context: self.nodelist.render(context))
 
 

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explainer.models import Fact
-from quizzes import live, models
+from quizzes import live
 from quizzes.models import Attempt, Learner, LiveAnswer, LiveSession, Participant, Response, ReviewCard
+from quizzes.models import learners as learner_models
 from quizzes.services.answering import answer_submit, fact_reviewable
 from tests.live_helpers import choose, crowd, host_action, host_page, join, play, poll, questions, session_start
 
@@ -309,8 +310,8 @@ def test_student_paced_answers_are_scored_as_the_player_moves_on(capitals, teach
 
 
 NO_FUZZ = fsrs.Scheduler(
-    learning_steps=models.SCHEDULER.learning_steps,
-    relearning_steps=models.SCHEDULER.relearning_steps,
+    learning_steps=learner_models.SCHEDULER.learning_steps,
+    relearning_steps=learner_models.SCHEDULER.relearning_steps,
     enable_fuzzing=False,
 )
 
@@ -331,7 +332,7 @@ answers_strategy = st.lists(  # per player, per question: no answer, right or wr
 def test_bulk_scoring_gives_what_answering_one_by_one_gives(content, teacher, table, scoring, at_once, one_fact):
     """Scored question by question (teacher-paced) or all at once (student-paced, at the end);
     with `one_fact`, the three questions ask the same fact, so a card moves several times in one go."""
-    with transaction.atomic(), mock.patch.object(models, "SCHEDULER", NO_FUZZ):
+    with transaction.atomic(), mock.patch.object(learner_models, "SCHEDULER", NO_FUZZ):
         session = session_start(teacher, "milk-war", timer=20, scoring=scoring)
         asked = [(n, q) for n, q in enumerate(questions(session), start=1) if q.kind in live.CHOICE_KINDS][:3]
         if one_fact:  # in the database, which scoring reads, and in the questions answer_submit is given

@@ -13,6 +13,9 @@ import pytest
 from tests.conftest import PASSWORD
 from tests.servers import Browser, live_session_setup, manage, server_env, server_start, server_stop
 
+# Real gunicorn processes, each a core's work: not beside other tests.
+pytestmark = pytest.mark.serial
+
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):

@@ -197,9 +197,9 @@ for prefix, args in OWNED_ROUTES.items():
         INVENTORY[f"admin:{prefix}_{suffix}"] = Route(OWNED, args=args)
 for name in ("generate", "preview", "report", "report_csv"):
     INVENTORY[f"admin:quizzes_quiz_{name}"] = Route(OWNED, args=OWNED_ROUTES["quizzes_quiz"])
-# Publishing, duplicating and accepting drafts take a POST.
+# Publishing, duplicating and accepting drafts take a POST (require_POST, asked before the quiz is looked up).
 for name in ("publish", "duplicate", "accept_drafts"):
-    INVENTORY[f"admin:quizzes_quiz_{name}"] = Route(access(302, 302, 405, 404, 405), args=OWNED_ROUTES["quizzes_quiz"])
+    INVENTORY[f"admin:quizzes_quiz_{name}"] = Route(access(302, 302, 405, 405, 405), args=OWNED_ROUTES["quizzes_quiz"])
 INVENTORY["admin:quizzes_quiz_report_attempt"] = Route(
     OWNED, args=lambda: [(quiz := _owned_quiz()).pk, _finished_attempt(quiz=quiz).public_id]
 )
