@@ -292,6 +292,8 @@ def test_after_a_failed_merge_reading_pages_writes_nothing_and_keeps_the_guest_l
         for page in pages:
             assert browser.get(reverse(page)).status_code == 200
         assert browser.get(reverse("quizzes:detail", args=["milk-war"])).status_code == 200
+        result = browser.get(reverse("quizzes:result", args=[attempt.public_id]))  # still theirs to open
+        assert result.status_code == 200 and f"{attempt.score} of 11" in result.content.decode()
     writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
     attempt.refresh_from_db()

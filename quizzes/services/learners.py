@@ -48,6 +48,14 @@ def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None
     return learner
 
 
+def guest_unmerged(request: HttpRequest) -> Learner | None:
+    """A guest whose merge into the signed-in student's account failed and waits for their next
+    write (see `learner_for`): until then their attempts stay theirs to open and read."""
+    if not request.user.is_authenticated or request.user.is_staff or LEARNER_SESSION_KEY not in request.session:
+        return None
+    return _session_guest(request)
+
+
 def account_create(*, username: str, password: str, display_name: str, email: str = "") -> AbstractBaseUser:
     """A student's account and its learner. The password must already have passed the validators;
     the e-mail address (optional) is where a password-reset link can be sent."""

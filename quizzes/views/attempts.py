@@ -22,7 +22,7 @@ from quizzes.forms import AnswerForm
 from quizzes.models import Assignment, Attempt, Question, Quiz
 from quizzes.progress import reviews_due
 from quizzes.services.answering import answer_submit, attempt_start, fact_reviewable
-from quizzes.services.learners import learner_for
+from quizzes.services.learners import guest_unmerged, learner_for
 from quizzes.views.pages import page_or_partial
 
 FIRST_ANSWER_STANDS = "You had already answered this question; your first answer stands."
@@ -107,13 +107,13 @@ def _own_attempt(request: HttpRequest, attempt_id: uuid.UUID, *, live: bool = Fa
     """The attempt, if it belongs to whoever is asking; 404 for anyone else. A live session's
     attempt is answered only in the session (its questions open when the teacher opens them):
     here, only its score page (`live`) can be reached."""
-    learner = learner_for(request)
-    if learner is None:
+    owners = [each for each in (learner_for(request), guest_unmerged(request)) if each is not None]
+    if not owners:
         raise Http404("No such attempt.")
     attempts = Attempt.objects.select_related("quiz__topic")
     if not live:
         attempts = attempts.filter(participant__isnull=True)
-    return get_object_or_404(attempts, public_id=attempt_id, learner=learner)
+    return get_object_or_404(attempts, public_id=attempt_id, learner__in=owners)
 
 
 def _questions(attempt: Attempt) -> list[Question]:
