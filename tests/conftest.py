@@ -57,11 +57,12 @@ def _serial(item) -> bool:
     return _transactional(item) or not {"live_server", "transactional_db"}.isdisjoint(item.fixturenames)
 
 
-@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
+def pytest_itemcollected(item):
+    if _serial(item):  # marked as collected: `-m` selects afterwards
+        item.add_marker(pytest.mark.serial)
+
+
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if _serial(item):
-            item.add_marker(pytest.mark.serial)
     # Transactional tests (the concurrency tests, the browser tests) flush the database when
     # they finish; run them last so the content loaded once serves every other test first.
     items.sort(key=lambda item: ("tests/browser/" in item.nodeid, _transactional(item)))
