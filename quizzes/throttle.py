@@ -8,7 +8,7 @@ django-axes counts failed logins per username and address (config/settings.py). 
 - `attempt_begin`, the count of sign-ups that fail (each one says whether a username is taken)
   and of password-reset requests (each may send an e-mail), per address and hour.
 
-Counted in the database, like wrong join codes (quizzes/live.py): every worker and machine
+Counted in the database, like wrong join codes (quizzes/live/joining.py): every worker and machine
 shares the count, and the cache, which fails soft (config/cache.py), is not trusted with it.
 """
 

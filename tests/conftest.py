@@ -23,7 +23,7 @@ from django.test import Client
 from explainer.models import Article
 from explainer.services import content_load
 from explainer.teachers import TEACHER_GROUP
-from quizzes.live import _read as live_read
+from quizzes.live.cache import _read as live_read
 from tests.live_helpers import short_quiz
 
 PASSWORD = "correct-horse-battery-staple-42"

@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 
 from explainer.models import Fact
 from quizzes import live
+from quizzes.live import cache as live_cache
+from quizzes.live import scoring as live_scoring
 from quizzes.models import Attempt, Learner, LiveAnswer, LiveSession, Participant, Response, ReviewCard
 from quizzes.models import learners as learner_models
 from quizzes.services.answering import answer_submit, fact_reviewable
@@ -125,7 +127,7 @@ def test_the_shared_screen_is_rendered_once_and_served_from_the_cache(open_quest
     key = f"{session.stamp_key}:screen:ask:1:{session.version}"
     assert "data-answer-form" in cache.get(key)
     cache.set(key, "<p>from the cache</p>")
-    live._read.clear()  # what this process kept of it
+    live_cache._read.clear()  # what this process kept of it
     assert "<p>from the cache</p>" in _text(play(phones[1], session, htmx=True))
     assert "<p>from the cache</p>" in _text(poll(phones[1], session, "1"))
     # The whole page (first load, no JavaScript) is rendered afresh, with its CSRF field.
@@ -258,7 +260,7 @@ def test_a_scoring_killed_half_way_is_completed_by_the_next_step_and_counts_once
     players = crowd(session, 5)
     session.start()
     everyone_answers(session, players, 1)
-    killed = mock.patch.object(live, "_cards_record", side_effect=RuntimeError("worker killed"))
+    killed = mock.patch.object(live_scoring, "_cards_record", side_effect=RuntimeError("worker killed"))
     with killed, pytest.raises(RuntimeError):
         live.host_act(session=session, action="reveal")
     session.refresh_from_db()

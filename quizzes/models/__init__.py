@@ -4,7 +4,7 @@ so the tables, migrations and permission names are those of `quizzes`.
 - `questions`: quizzes, their questions and options.
 - `classes`: teachers' classes, enrolments and homework.
 - `learners`: learners, attempts, every answer given and the review cards FSRS schedules.
-- `live`: live classroom sessions, their players and answers (rules in `quizzes/live.py`).
+- `live`: live classroom sessions, their players and answers (rules in `quizzes/live/`).
 - `accounts`: limits on sign-ups and password resets per address.
 """
 

@@ -1,7 +1,7 @@
 """Live classroom sessions: the session's state machine and rules of time, its players and their answers.
 
 The state machine and the rules of time are here, as model methods; joining, answering, scoring and
-the cached state that polls read are in quizzes/live.py."""
+the cached state that polls read are in quizzes/live/."""
 
 import secrets
 import uuid
