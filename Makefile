@@ -86,7 +86,7 @@ TEST_WORKERS ?= $(shell nproc)
 
 test: install lint check-browser
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not serial"
 	$(BIN)/pytest -m serial
 
 clean:

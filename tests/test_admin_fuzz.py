@@ -28,6 +28,9 @@ from quizzes.services.questions import questions_save
 from tests.conftest import PASSWORD
 from tests.live_helpers import short_quiz
 
+# One pytest-xdist worker runs this whole module, so that the counts printed last are all of them.
+pytestmark = pytest.mark.xdist_group("admin_fuzz")
+
 BIG = "9" * 20  # an id no database column holds
 
 

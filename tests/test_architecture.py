@@ -117,3 +117,30 @@ def test_static_holds_only_what_browsers_load():
     served = {path.suffix for path in (ROOT / "static").rglob("*") if path.is_file()}
     assert served <= {".css", ".js", ".svg", ".png", ".ico", ".woff2", ".txt", ".webmanifest"}, served
     assert (ROOT / "tools" / "map" / "build_map.py").is_file()
+
+
+# Modules of the product over about 500 lines, each one thing (issue 17). Another module growing
+# past it is a sign that it has begun to do two things: split it, or say here what one thing it is.
+LONG_BUT_ONE_THING = {
+    "quizzes/generation.py": "the question generator: facts in, drafts out",
+    "quizzes/interchange/gift.py": "the GIFT format, read and written",
+    "quizzes/interchange/moodle_xml.py": "the Moodle XML format, read and written",
+    "quizzes/views/live.py": "the live session's pages: join, play, host",
+}
+LONG = 520
+
+
+def long_modules() -> dict[str, int]:
+    lengths = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for app in ("config", "explainer", "quizzes")
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    return {name: length for name, length in lengths.items() if length > LONG}
+
+
+def test_no_module_is_long_unless_it_is_one_thing():
+    long = long_modules()
+    assert set(long) <= set(LONG_BUT_ONE_THING), {name: long[name] for name in set(long) - set(LONG_BUT_ONE_THING)}
+    assert set(LONG_BUT_ONE_THING) <= set(long), "modules listed above are no longer long: take them off"
