@@ -5,9 +5,9 @@ re-exported here):
   drafts saved as questions (`questions_save`), questions copied (`questions_copy`).
 - `builtin`: the built-in quizzes (`default_quizzes`, `CORE_FACTS`, `STORY_SLUG`,
   `DEFAULT_SEED`), generated (`default_quizzes_generate`) or only counted (`default_quizzes_mix`).
-- `learners`: the learner behind a request (`learner_for`, `LEARNER_SESSION_KEY`; `guest_unmerged` while a failed merge waits), accounts
+- `learners`: the learner behind a request (`learner_for`, `LEARNER_SESSION_KEY`), accounts
   (`account_create`), a guest's progress carried into an account (`learner_claim`,
-  `learner_merge`, `cards_rebuild`, `guest_kept`).
+  `learner_merge`, `cards_rebuild`, `guest_kept`; `guest_unmerged` while a failed merge waits).
 - `answering`: attempts and answers (`attempt_start`, `answer_submit`, `fact_reviewable`).
 - `review`: review rounds (`review_start`, `REVIEW_SIZE`) and practice rounds
   (`practice_start`, `PRACTICE_SIZE`).
