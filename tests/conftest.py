@@ -8,6 +8,7 @@ nothing (a bulk insert: milliseconds, where loading the files again takes over a
 
 from datetime import UTC, datetime
 
+import hypothesis
 import pytest
 import time_machine
 from django.apps import apps
@@ -27,6 +28,11 @@ from quizzes.live.cache import _read as live_read
 from tests.live_helpers import short_quiz
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+# No hypothesis example is timed: speed is measured by `make bench`, and on a machine busy with the
+# parallel suite a deadline would fail at random.
+hypothesis.settings.register_profile("suite", deadline=None)
+hypothesis.settings.load_profile("suite")
 
 # The SQLite test database is a file there (config/settings.py): its folder must exist.
 (settings.BASE_DIR / ".cache").mkdir(exist_ok=True)

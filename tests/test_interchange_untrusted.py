@@ -5,7 +5,6 @@ come along are listed; invisible characters are removed as they are from nicknam
 
 import io
 import time
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -178,7 +177,7 @@ def read_or_refuse(loader, text: str) -> None:
 
 FUZZ = hypothesis_settings(
     max_examples=2000,
-    deadline=timedelta(milliseconds=500),  # each file: well under a second
+    deadline=None,  # not timed per example (a busy machine would fail it): hostile files, below
     suppress_health_check=[HealthCheck.too_slow],
 )
 
