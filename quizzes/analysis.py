@@ -27,9 +27,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from quizzes.generation import CHOICE_KINDS
 from quizzes.grading import marks as marks_shown
 
-CHOICE_KINDS = frozenset({"single", "multiple", "true_false"})
 VERY_EASY = 90.0  # facility above this is flagged
 VERY_HARD = 10.0  # facility below this is flagged
 # Below this many attempts one student moves the facility by more than 10 points and the

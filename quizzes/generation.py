@@ -32,7 +32,11 @@ MATCHING = "matching"
 KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, GAP_FILL, ORDERING, MATCHING)  # the kinds the generator makes
 NUMERICAL = "numerical"  # imported from Moodle: a number, within a tolerance
 QUESTION_KINDS = (*KINDS, NUMERICAL)
-TYPED_KINDS = (GAP_FILL, NUMERICAL)
+# What a type is, in one place (the README's "Adding a question type" says where else a type touches):
+TYPED_KINDS = (GAP_FILL, NUMERICAL)  # the answer is typed, not chosen
+CHOICE_KINDS = frozenset({SINGLE, MULTIPLE, TRUE_FALSE})  # options ticked: played live, counted per option
+SHUFFLED_KINDS = frozenset({SINGLE, MULTIPLE, ORDERING, MATCHING})  # options shown in a shuffled order
+ORDER_KINDS = frozenset({ORDERING, MATCHING})  # the options' order or pairing is the key itself
 ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 
 

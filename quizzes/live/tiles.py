@@ -3,6 +3,7 @@ a shape and a colour, the same on the projector and every phone."""
 
 from dataclasses import dataclass
 
+from quizzes.generation import CHOICE_KINDS
 from quizzes.models import LiveSession, Question
 
 
@@ -16,7 +17,6 @@ class Marker:
     colour: str
 
 
-CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.TRUE_FALSE}
 SHAPES = ("▲", "◆", "●", "■", "★", "⬟")
 COLOURS = ("red", "blue", "amber", "green", "purple", "teal")
 

@@ -109,7 +109,7 @@ class Attempt(models.Model):
         items = list(items)
         # Seed 0 keeps the author's order of choices, but never of an ordering's events or a
         # matching's answers: that order is the key.
-        in_order = not self.seed and question.kind not in {Question.Kind.ORDERING, Question.Kind.MATCHING}
+        in_order = not self.seed and question.kind not in generation.ORDER_KINDS
         if question.shuffles_options and not in_order:
             # Display order only, not a secret: the tokens, not the order, hide the answer.
             random.Random(f"{self.seed}:{question.position}:{len(items)}:{side}").shuffle(items)  # noqa: S311

@@ -242,7 +242,7 @@ class Question(models.Model):
 
     @property
     def shuffles_options(self) -> bool:
-        return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.ORDERING, self.Kind.MATCHING}
+        return self.kind in generation.SHUFFLED_KINDS
 
     def grade(self, answer: dict) -> bool:
         """Whether a cleaned answer (see AnswerForm) is right: full marks. Options must be prefetched."""
