@@ -36,7 +36,7 @@ def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None
     """
     if request.user.is_authenticated:
         writes = create or request.method not in _SAFE_METHODS
-        if writes and LEARNER_SESSION_KEY in request.session and not request.user.is_staff:
+        if writes and _merge_pending(request):
             learner_claim(request=request, user=request.user)  # a merge that failed at sign-in, tried again
         if create:
             return Learner.objects.get_or_create(user=request.user)[0]
@@ -51,9 +51,14 @@ def learner_for(request: HttpRequest, *, create: bool = False) -> Learner | None
 def guest_unmerged(request: HttpRequest) -> Learner | None:
     """A guest whose merge into the signed-in student's account failed and waits for their next
     write (see `learner_for`): until then their attempts stay theirs to open and read."""
-    if not request.user.is_authenticated or request.user.is_staff or LEARNER_SESSION_KEY not in request.session:
-        return None
-    return _session_guest(request)
+    return _session_guest(request) if _merge_pending(request) else None
+
+
+def _merge_pending(request: HttpRequest) -> bool:
+    """Whether a signed-in student's session still names a guest: a merge that failed at sign-in
+    (a staff account never takes a guest's progress: see `learner_claim`)."""
+    user = request.user
+    return user.is_authenticated and not user.is_staff and LEARNER_SESSION_KEY in request.session
 
 
 def account_create(*, username: str, password: str, display_name: str, email: str = "") -> AbstractBaseUser:
